@@ -1,0 +1,155 @@
+"""The knowledge base: sections, entries, small talk, synonyms, texts and safety content, loaded together.
+
+Everything is validated up front (unknown section, duplicate id, dangling `related`, empty answer, wrong
+types) so a deployment either starts with all of its content or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.content import ContentError, Fields, read_yaml
+from bot.normalise import Synonyms
+from bot.texts import Texts, load_texts
+from bot.triage import SafetyContent, load_safety
+
+KNOWLEDGE_ENV = "BOT_KNOWLEDGE_DIR"
+
+ENTRY_FIELDS = ("id", "section", "title", "questions", "keywords", "answer", "related")
+SMALLTALK_FIELDS = ("id", "questions", "answer")
+MAX_TITLE_LENGTH = 40  # titles are button labels on a phone
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    section: str
+    title: str
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...]
+    answer: str
+    related: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    id: str
+    questions: tuple[str, ...]
+    answer: str
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    directory: Path
+    sections: dict[str, str]  # id -> title, in guide order
+    entries: dict[str, Entry]  # id -> entry, in guide order
+    smalltalk: tuple[SmallTalk, ...]
+    synonyms: Synonyms
+    texts: Texts
+    safety: SafetyContent
+
+    def entries_in(self, section: str) -> list[Entry]:
+        return [entry for entry in self.entries.values() if entry.section == section]
+
+
+def default_directory() -> Path:
+    """Where the content lives: the environment's choice, an installed copy, or the source checkout."""
+    configured = os.environ.get(KNOWLEDGE_ENV)
+    if configured:
+        return Path(configured)
+    installed = Path(__file__).resolve().parent / "knowledge"  # a wheel ships it inside the package
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / "knowledge"
+
+
+def load_knowledge(directory: Path | None = None) -> Knowledge:
+    directory = directory or default_directory()
+    if not directory.is_dir():
+        raise ContentError(directory, "content directory not found")
+    sections = _load_sections(directory / "sections.yaml")
+    entries = _load_entries(directory / "entries", sections)
+    return Knowledge(
+        directory=directory,
+        sections=sections,
+        entries=entries,
+        smalltalk=_load_smalltalk(directory / "smalltalk.yaml"),
+        synonyms=_load_synonyms(directory / "synonyms.yaml"),
+        texts=load_texts(directory / "texts"),
+        safety=load_safety(directory),
+    )
+
+
+def _load_sections(path: Path) -> dict[str, str]:
+    fields = Fields(read_yaml(path), path)
+    return {str(section_id): fields.text(str(section_id)) for section_id in fields.data}
+
+
+def _load_entries(directory: Path, sections: dict[str, str]) -> dict[str, Entry]:
+    paths = sorted(directory.glob("*.yaml"))
+    if not paths:
+        raise ContentError(directory, "no entry files (*.yaml) found")
+    found: dict[str, tuple[Entry, Path]] = {}
+    for path in paths:
+        for item in Fields(read_yaml(path), path).items("entries"):
+            entry = _parse_entry(item, path, sections)
+            if entry.id in found:
+                raise ContentError(
+                    path, f"duplicate id (also in {found[entry.id][1].name})", entry=entry.id
+                )
+            found[entry.id] = (entry, path)
+    for entry, path in found.values():
+        for related in entry.related:
+            if related not in found or related == entry.id:
+                raise ContentError(
+                    path, f"'{related}' is not another entry's id", entry=entry.id, field="related"
+                )
+    missing = [section for section in sections if not any(e.section == section for e, _ in found.values())]
+    if missing:
+        raise ContentError(directory, f"section '{missing[0]}' has no entries")
+    order = list(sections)
+    ordered = sorted(found.values(), key=lambda pair: order.index(pair[0].section))
+    return {entry.id: entry for entry, _ in ordered}
+
+
+def _parse_entry(item: object, path: Path, sections: dict[str, str]) -> Entry:
+    entry_id = Fields(item, path).text("id")
+    fields = Fields(item, path, entry=entry_id)
+    fields.reject_unknown(ENTRY_FIELDS)
+    section = fields.text("section")
+    if section not in sections:
+        raise fields.error("section", f"unknown section '{section}' (see sections.yaml)")
+    title = fields.text("title")
+    if len(title) > MAX_TITLE_LENGTH:
+        raise fields.error("title", f"longer than {MAX_TITLE_LENGTH} characters")
+    return Entry(
+        id=entry_id,
+        section=section,
+        title=title,
+        questions=fields.text_list("questions"),
+        keywords=fields.text_list("keywords", required=False),
+        answer=fields.text("answer"),
+        related=fields.text_list("related", required=False),
+    )
+
+
+def _load_smalltalk(path: Path) -> tuple[SmallTalk, ...]:
+    result: list[SmallTalk] = []
+    for item in Fields(read_yaml(path), path).items("smalltalk"):
+        talk_id = Fields(item, path).text("id")
+        fields = Fields(item, path, entry=talk_id)
+        fields.reject_unknown(SMALLTALK_FIELDS)
+        result.append(SmallTalk(talk_id, fields.text_list("questions"), fields.text("answer")))
+    return tuple(result)
+
+
+def _load_synonyms(path: Path) -> Synonyms:
+    """`canonical: [variant, ...]` pairs; every variant is rewritten to its canonical form."""
+    fields = Fields(read_yaml(path), path)
+    variants: dict[str, str] = {}
+    for canonical in fields.data:
+        for variant in fields.text_list(str(canonical)):
+            variants[variant] = str(canonical)
+    return Synonyms(variants)

@@ -1,0 +1,95 @@
+"""Text normalisation shared by retrieval and safety triage.
+
+Patients type on phones: curly apostrophes, emoji, zero-width joiners, stray punctuation, shouting.
+Everything is folded to one plain form before any matching, so that the same words always compare equal.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+
+# Typographic look-alikes that NFKC leaves alone but that break word matching ("can’t" vs "can't").
+_LOOKALIKES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+    }
+)
+
+# Format characters (Cf: zero-width space/joiner, BOM, bidi marks) and other invisible code points.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Cs", "Co", "Cn"})
+
+_NOT_WORD = re.compile(r"[^\w']+|_")
+_EDGE_APOSTROPHES = re.compile(r"(?<!\w)'|'(?!\w)")
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Unicode-normalise and case-fold, keeping punctuation and emoji (triage needs both)."""
+    text = unicodedata.normalize("NFKC", text).translate(_LOOKALIKES)
+    visible = (
+        " " if char in "\t\n\r\v\f" else char
+        for char in text
+        if char in "\t\n\r\v\f" or unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+    )
+    return _SPACES.sub(" ", "".join(visible)).strip().casefold()
+
+
+def plain_words(text: str) -> list[str]:
+    """Fold, then keep only words: punctuation, symbols and emoji become word breaks.
+
+    Apostrophes inside words survive ("can't", "don't") so phrases keep their meaning.
+    """
+    stripped = _NOT_WORD.sub(" ", fold(text))
+    return _EDGE_APOSTROPHES.sub(" ", stripped).split()
+
+
+class Synonyms:
+    """Rewrites variant spellings and slang ("tane", "derm", "2nd") to one canonical form.
+
+    Multi-word variants are matched as whole-word phrases, longest first, so "second round" wins over "round".
+    """
+
+    def __init__(self, canonical_by_variant: Mapping[str, str]) -> None:
+        self._by_variant = {
+            " ".join(plain_words(variant)): " ".join(plain_words(canonical))
+            for variant, canonical in canonical_by_variant.items()
+        }
+        self._longest_variant = max((len(v.split()) for v in self._by_variant), default=0)
+
+    def apply(self, words: list[str]) -> list[str]:
+        result: list[str] = []
+        position = 0
+        while position < len(words):
+            for span in range(min(self._longest_variant, len(words) - position), 0, -1):
+                phrase = " ".join(words[position : position + span])
+                canonical = self._by_variant.get(phrase)
+                if canonical is not None:
+                    result.extend(canonical.split())
+                    position += span
+                    break
+            else:
+                result.append(words[position])
+                position += 1
+        return result
+
+
+def normalise(text: str, synonyms: Synonyms | None = None) -> str:
+    """The matching form of a message: folded plain words, synonyms applied, single-spaced."""
+    words = plain_words(text)
+    if synonyms is not None:
+        words = synonyms.apply(words)
+    return " ".join(words)

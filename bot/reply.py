@@ -1,0 +1,193 @@
+"""The one decision: a message (and its chat's settings) in, a Reply out.
+
+Safety triage runs first and pre-empts everything else; then small talk; then retrieval, which answers,
+asks "did you mean", or falls back. Every reply, whatever its kind, ends with the disclaimer, added here
+and nowhere else. The console, `ask`, `evaluate`, the benchmark and the Telegram adapter all call
+`Responder.reply`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from bot.knowledge import Entry, Knowledge, load_knowledge
+from bot.render import bold, escape, split_message
+from bot.retrieval import Candidate, Matcher, Tuning, load_tuning
+from bot.triage import Tier, Triage, escalation_text, triage
+
+
+class Kind(StrEnum):
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    FALLBACK = "fallback"
+    ESCALATION = "escalation"
+    SMALLTALK = "smalltalk"
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    region: str | None = None  # a region code from knowledge/resources.yaml; None = not set yet
+
+
+@dataclass(frozen=True)
+class Reply:
+    kind: Kind
+    text: str  # the whole reply as the user sees it: Telegram-HTML-safe, ending with the disclaimer
+    entry: str | None = None
+    section: str | None = None
+    escalation: Tier | None = None
+    triage_rule: str | None = None
+    score: float = 0.0
+    suggestions: tuple[str, ...] = field(default=())  # related entries, or "did you mean" candidates
+
+    def parts(self) -> list[str]:
+        """The text split into messages that each fit Telegram's limit."""
+        return split_message(self.text)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "entry": self.entry,
+            "section": self.section,
+            "escalation": self.escalation.value if self.escalation else None,
+            "triage_rule": self.triage_rule,
+            "score": self.score,
+            "suggestions": list(self.suggestions),
+            "text": self.text,
+        }
+
+
+# A message that matches small talk this closely, as a whole, is small talk ("thanks!" but not
+# "thanks, and what about dry lips?").
+SMALLTALK_SCORE = 90.0
+
+
+class Responder:
+    """Holds the loaded knowledge and its indexes; `reply` is pure and safe to call concurrently."""
+
+    def __init__(self, knowledge: Knowledge, tuning: Tuning | None = None) -> None:
+        self.knowledge = knowledge
+        self.tuning = tuning or load_tuning(knowledge.directory / "retrieval.yaml")
+        entry_phrasings = {
+            entry.id: (entry.title, *entry.questions, *entry.keywords)
+            for entry in knowledge.entries.values()
+        }
+        self.entries = Matcher(entry_phrasings, knowledge.synonyms, self.tuning.stopwords)
+        self.smalltalk = Matcher(
+            {talk.id: talk.questions for talk in knowledge.smalltalk},
+            knowledge.synonyms,
+            frozenset(),
+        )
+
+    def reply(self, message: str, chat: ChatSettings | None = None) -> Reply:
+        chat = chat or ChatSettings()
+        if not self.smalltalk.prepare(message) and not self.entries.prepare(message):
+            return self._finish(Kind.FALLBACK, self._text("reply.empty_message"))
+        flagged = triage(message, self.knowledge.safety)
+        if flagged is not None and not flagged.checkin:
+            return self._escalate(flagged, chat)
+        reply = self._smalltalk(message) or self._retrieve(message)
+        if flagged is not None:  # a soft check-in leads; the answer, if any, follows
+            return self._lead_with_checkin(flagged, chat, reply)
+        return reply
+
+    def entry_reply(self, entry_id: str) -> Reply | None:
+        """The answer to a topic chosen directly (button, deep link, inline result)."""
+        entry = self.knowledge.entries.get(entry_id)
+        return None if entry is None else self._answer(entry, score=100.0)
+
+    def ranking(self, message: str) -> list[Candidate]:
+        return self.entries.rank(message, limit=max(self.tuning.max_suggestions, 5))
+
+    def _retrieve(self, message: str) -> Reply:
+        ranked = self.ranking(message)
+        tuning = self.tuning
+        if not ranked or ranked[0].score < tuning.clarify_score:
+            best = ranked[0].score if ranked else 0.0
+            return self._finish(Kind.FALLBACK, self._text("reply.fallback"), score=best)
+        top = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        if top.score >= tuning.answer_score and top.score - runner_up >= tuning.margin:
+            return self._answer(self.knowledge.entries[top.key], score=top.score)
+        close = [c for c in ranked if top.score - c.score < tuning.margin][: tuning.max_suggestions]
+        if len(close) == 1:  # confident enough to suggest, not to answer: offer the one topic
+            close = ranked[:1]
+        return self._clarify(close)
+
+    def _answer(self, entry: Entry, score: float) -> Reply:
+        body = f"{bold(entry.title)}\n{escape(entry.answer)}"
+        return self._finish(
+            Kind.ANSWER,
+            body,
+            entry=entry.id,
+            section=entry.section,
+            score=score,
+            suggestions=entry.related,
+        )
+
+    def _clarify(self, candidates: list[Candidate]) -> Reply:
+        titles = "\n".join(
+            f"• {escape(self.knowledge.entries[c.key].title)}" for c in candidates
+        )
+        top = self.knowledge.entries[candidates[0].key]
+        return self._finish(
+            Kind.CLARIFY,
+            f"{self._text('reply.clarify')}\n{titles}",
+            section=top.section,
+            score=candidates[0].score,
+            suggestions=tuple(c.key for c in candidates),
+        )
+
+    def _smalltalk(self, message: str) -> Reply | None:
+        ranked = self.smalltalk.rank(message, limit=1)
+        if not ranked or ranked[0].score < SMALLTALK_SCORE:
+            return None
+        talk = next(t for t in self.knowledge.smalltalk if t.id == ranked[0].key)
+        return self._finish(Kind.SMALLTALK, escape(talk.answer), score=ranked[0].score)
+
+    def _escalate(self, flagged: Triage, chat: ChatSettings) -> Reply:
+        return self._finish(
+            Kind.ESCALATION,
+            self._escalation_body(flagged, chat),
+            escalation=flagged.tier,
+            triage_rule=flagged.rule,
+            score=100.0,
+        )
+
+    def _lead_with_checkin(self, flagged: Triage, chat: ChatSettings, reply: Reply) -> Reply:
+        checkin = self._escalation_body(flagged, chat)
+        body = reply.text.removesuffix(self._disclaimer()).rstrip()
+        if reply.kind is Kind.FALLBACK:  # nothing useful to add after the check-in
+            body = ""
+        return self._finish(
+            Kind.ESCALATION,
+            f"{checkin}\n\n{body}".strip(),
+            entry=reply.entry,
+            section=reply.section,
+            escalation=flagged.tier,
+            triage_rule=flagged.rule,
+            score=reply.score,
+            suggestions=reply.suggestions,
+        )
+
+    def _escalation_body(self, flagged: Triage, chat: ChatSettings) -> str:
+        body = escalation_text(flagged, chat.region, self.knowledge.safety)
+        if chat.region is None:
+            body = f"{body}\n{self._text('reply.region_hint')}"
+        return body
+
+    def _finish(self, kind: Kind, body: str, **details: Any) -> Reply:
+        return Reply(kind=kind, text=f"{body}\n\n{self._disclaimer()}", **details)
+
+    def _disclaimer(self) -> str:
+        return f"<i>{self._text('reply.disclaimer')}</i>"
+
+    def _text(self, key: str) -> str:
+        return escape(self.knowledge.texts(key))
+
+
+def load_responder(directory: Path | None = None) -> Responder:
+    return Responder(load_knowledge(directory))

@@ -1,0 +1,61 @@
+"""UI and reply texts, kept in `knowledge/texts/*.yaml` so they can be reviewed without touching code.
+
+Each file's name is a namespace: `knowledge/texts/reply.yaml` key `fallback` is `reply.fallback`.
+Every key the code uses is listed in REQUIRED_TEXTS, so a missing text fails at start-up, not mid-reply.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from pathlib import Path
+
+from bot.content import ContentError, Fields, read_yaml
+
+REQUIRED_TEXTS: Mapping[str, tuple[str, ...]] = {
+    "reply": (
+        "disclaimer",
+        "fallback",
+        "clarify",
+        "related_intro",
+        "empty_message",
+        "region_hint",
+    ),
+    "console": ("banner", "prompt", "goodbye", "region_set", "region_unknown"),
+}
+
+
+class Texts:
+    """Look-up of reviewed texts by `namespace.key`, with `{placeholder}` filling."""
+
+    def __init__(self, by_key: Mapping[str, str]) -> None:
+        self._by_key = dict(by_key)
+
+    def __call__(self, key: str, **fields: str) -> str:
+        template = self._by_key[key]
+        return template.format(**fields) if fields else template
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._by_key
+
+
+def load_texts(directory: Path) -> Texts:
+    by_key: dict[str, str] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        fields = Fields(read_yaml(path), path)
+        for key in fields.data:
+            text = fields.text(str(key))
+            _check_placeholders(path, str(key), text)
+            by_key[f"{path.stem}.{key}"] = text
+    for namespace, keys in REQUIRED_TEXTS.items():
+        for key in keys:
+            if f"{namespace}.{key}" not in by_key:
+                raise ContentError(directory / f"{namespace}.yaml", "text is missing", field=key)
+    return Texts(by_key)
+
+
+def _check_placeholders(path: Path, key: str, text: str) -> None:
+    try:
+        list(string.Formatter().parse(text))
+    except ValueError as error:
+        raise ContentError(path, f"bad {{placeholder}} ({error})", field=key) from None
