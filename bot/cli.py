@@ -1,0 +1,141 @@
+"""Command line: `python -m bot [chat|ask|evaluate|check|bench|run]`.
+
+With no command, the bot runs on Telegram when TELEGRAM_BOT_TOKEN is set, and opens the local console
+otherwise, so a fresh clone is useful before anyone has created a bot with BotFather.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.content import ContentError
+from bot.knowledge import KNOWLEDGE_ENV
+from bot.reply import Responder, load_responder
+
+TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or ("run" if os.environ.get(TOKEN_ENV) else "chat")
+    try:
+        return _COMMANDS[command](args)
+    except ContentError as error:
+        print(f"Content error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.add_argument(
+        "--knowledge",
+        type=Path,
+        help=f"content directory (default: ${KNOWLEDGE_ENV} or the bundled knowledge/)",
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("chat", help="talk to the bot in this terminal")
+    ask = commands.add_parser("ask", help="print the reply to one question")
+    ask.add_argument("question", nargs="?", help="the question (omit with --jsonl)")
+    ask.add_argument(
+        "--jsonl", action="store_true", help="read one message per line on stdin, write JSON lines"
+    )
+    ask.add_argument("--region", help="region code for crisis and emergency numbers")
+    evaluate = commands.add_parser("evaluate", help="measure accuracy on labelled messages")
+    evaluate.add_argument(
+        "files", nargs="*", type=Path, help="TSV or YAML sets (default: the shipped eval/ sets)"
+    )
+    evaluate.add_argument(
+        "--guide", type=Path, help="the guide's text, for the BM25 baseline over its raw sections"
+    )
+    commands.add_parser("check", help="validate the content and report what was loaded")
+    bench = commands.add_parser("bench", help="measure load time, reply latency and throughput")
+    bench.add_argument("--telegram", action="store_true", help="end to end through a fake Bot API")
+    commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    return parser
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.console import run_console
+
+    return run_console(_responder(args), sys.stdin, sys.stdout)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from bot.reply import ChatSettings
+
+    responder = _responder(args)
+    chat = ChatSettings(region=args.region)
+    if args.jsonl:
+        _answer_lines(responder, chat, sys.stdin, sys.stdout)
+        return 0
+    if not args.question:
+        print("Give a question, or use --jsonl to read messages from standard input.", file=sys.stderr)
+        return 2
+    print(responder.reply(args.question, chat).text)
+    return 0
+
+
+def _answer_lines(responder: Responder, chat: object, source: TextIO, sink: TextIO) -> None:
+    from bot.reply import ChatSettings
+
+    assert isinstance(chat, ChatSettings)
+    for line in source:
+        message = line.rstrip("\n")
+        sink.write(json.dumps(responder.reply(message, chat).as_json(), ensure_ascii=False) + "\n")
+        sink.flush()
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from bot.evaluation import run_evaluation
+
+    return run_evaluation(_responder(args), args.files, guide=args.guide)
+
+
+def _check(args: argparse.Namespace) -> int:
+    responder = _responder(args)
+    knowledge = responder.knowledge
+    questions = sum(len(entry.questions) for entry in knowledge.entries.values())
+    print(
+        f"OK: {len(knowledge.entries)} entries in {len(knowledge.sections)} sections, "
+        f"{questions} alternate questions, {len(knowledge.smalltalk)} small-talk topics, "
+        f"{len(knowledge.safety.regions)} regions, from {knowledge.directory}"
+    )
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    if args.telegram:
+        from bot.telegram.bench import run_telegram_benchmark
+
+        return run_telegram_benchmark(args.knowledge)
+    from bot.benchmark import run_benchmark
+
+    return run_benchmark(args.knowledge)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.telegram import run_bot
+
+    return run_bot(args.knowledge)
+
+
+def _responder(args: argparse.Namespace) -> Responder:
+    return load_responder(args.knowledge)
+
+
+_COMMANDS = {
+    "chat": _chat,
+    "ask": _ask,
+    "evaluate": _evaluate,
+    "check": _check,
+    "bench": _bench,
+    "run": _run,
+}

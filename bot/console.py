@@ -1,0 +1,46 @@
+"""The local console: the same replies as on Telegram, in a terminal, with no token needed."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import TextIO
+
+from bot.reply import ChatSettings, Reply, Responder
+
+_QUIT = frozenset({"/quit", "/exit", "quit", "exit"})
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def run_console(responder: Responder, source: TextIO, sink: TextIO) -> int:
+    texts = responder.knowledge.texts
+    regions = responder.knowledge.safety.regions
+    codes = ", ".join(regions)
+    chat = ChatSettings()
+    sink.write(texts("console.banner", regions=codes) + "\n\n")
+    while True:
+        sink.write(texts("console.prompt"))
+        sink.flush()
+        line = source.readline()
+        if not line or line.strip().casefold() in _QUIT:
+            sink.write("\n" + texts("console.goodbye") + "\n")
+            return 0
+        command, _, argument = line.strip().partition(" ")
+        if command.casefold() == "/region":
+            code = argument.strip().casefold()
+            if code in regions:
+                chat = ChatSettings(region=code)
+                sink.write(texts("console.region_set", name=regions[code].name) + "\n\n")
+            else:
+                sink.write(texts("console.region_unknown", regions=codes) + "\n\n")
+            continue
+        sink.write(as_terminal_text(responder.reply(line, chat), responder) + "\n\n")
+
+
+def as_terminal_text(reply: Reply, responder: Responder) -> str:
+    """Telegram HTML to plain terminal text; related topics listed where Telegram shows buttons."""
+    text = html.unescape(_TAGS.sub("", reply.text))
+    if reply.kind.value == "answer" and reply.suggestions:
+        titles = ", ".join(responder.knowledge.entries[key].title for key in reply.suggestions)
+        text += f"\n\n{responder.knowledge.texts('reply.related_intro')} {titles}"
+    return text
