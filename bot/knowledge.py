@@ -44,6 +44,7 @@ class SmallTalk:
 class Knowledge:
     directory: Path
     sections: dict[str, str]  # id -> title, in guide order
+    guide_headings: dict[str, str]  # id -> the guide's own heading of that section
     entries: dict[str, Entry]  # id -> entry, in guide order
     smalltalk: tuple[SmallTalk, ...]
     synonyms: Synonyms
@@ -69,11 +70,12 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     directory = directory or default_directory()
     if not directory.is_dir():
         raise ContentError(directory, "content directory not found")
-    sections = _load_sections(directory / "sections.yaml")
+    sections, headings = _load_sections(directory / "sections.yaml")
     entries = _load_entries(directory / "entries", sections)
     return Knowledge(
         directory=directory,
         sections=sections,
+        guide_headings=headings,
         entries=entries,
         smalltalk=_load_smalltalk(directory / "smalltalk.yaml"),
         synonyms=_load_synonyms(directory / "synonyms.yaml"),
@@ -82,9 +84,15 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     )
 
 
-def _load_sections(path: Path) -> dict[str, str]:
-    fields = Fields(read_yaml(path), path)
-    return {str(section_id): fields.text(str(section_id)) for section_id in fields.data}
+def _load_sections(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    titles: dict[str, str] = {}
+    headings: dict[str, str] = {}
+    for section_id, item in Fields(read_yaml(path), path).data.items():
+        fields = Fields(item, path, entry=str(section_id))
+        fields.reject_unknown(("title", "heading"))
+        titles[str(section_id)] = fields.text("title")
+        headings[str(section_id)] = fields.text("heading")
+    return titles, headings
 
 
 def _load_entries(directory: Path, sections: dict[str, str]) -> dict[str, Entry]:
