@@ -19,6 +19,7 @@ KNOWLEDGE_ENV = "BOT_KNOWLEDGE_DIR"
 
 ENTRY_FIELDS = ("id", "section", "title", "questions", "keywords", "answer", "related")
 SMALLTALK_FIELDS = ("id", "questions", "answer")
+OUT_OF_SCOPE_FIELDS = ("id", "name", "questions")
 MAX_TITLE_LENGTH = 40  # titles are button labels on a phone
 
 
@@ -41,12 +42,22 @@ class SmallTalk:
 
 
 @dataclass(frozen=True)
+class OutOfScope:
+    """A subject patients ask about that the guide does not cover: named, never answered."""
+
+    id: str
+    name: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Knowledge:
     directory: Path
     sections: dict[str, str]  # id -> title, in guide order
     guide_headings: dict[str, str]  # id -> the guide's own heading of that section
     entries: dict[str, Entry]  # id -> entry, in guide order
     smalltalk: tuple[SmallTalk, ...]
+    out_of_scope: tuple[OutOfScope, ...]
     synonyms: Synonyms
     texts: Texts
     safety: SafetyContent
@@ -78,6 +89,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         guide_headings=headings,
         entries=entries,
         smalltalk=_load_smalltalk(directory / "smalltalk.yaml"),
+        out_of_scope=_load_out_of_scope(directory / "out-of-scope.yaml"),
         synonyms=_load_synonyms(directory / "synonyms.yaml"),
         texts=load_texts(directory / "texts"),
         safety=load_safety(directory),
@@ -150,6 +162,16 @@ def _load_smalltalk(path: Path) -> tuple[SmallTalk, ...]:
         fields = Fields(item, path, entry=talk_id)
         fields.reject_unknown(SMALLTALK_FIELDS)
         result.append(SmallTalk(talk_id, fields.text_list("questions"), fields.text("answer")))
+    return tuple(result)
+
+
+def _load_out_of_scope(path: Path) -> tuple[OutOfScope, ...]:
+    result: list[OutOfScope] = []
+    for item in Fields(read_yaml(path), path).items("topics"):
+        topic_id = Fields(item, path).text("id")
+        fields = Fields(item, path, entry=topic_id)
+        fields.reject_unknown(OUT_OF_SCOPE_FIELDS)
+        result.append(OutOfScope(topic_id, fields.text("name"), fields.text_list("questions")))
     return tuple(result)
 
 

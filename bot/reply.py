@@ -81,6 +81,13 @@ class Responder:
             knowledge.synonyms,
             frozenset(),
         )
+        # Subjects the guide does not cover compete with the entries, so that "can I drink alcohol on
+        # it?" is told honestly that the guide doesn't cover it instead of getting the diet answer.
+        self.out_of_scope = Matcher(
+            {topic.id: topic.questions for topic in knowledge.out_of_scope},
+            knowledge.synonyms,
+            self.tuning.stopwords,
+        )
 
     def reply(self, message: str, chat: ChatSettings | None = None) -> Reply:
         chat = chat or ChatSettings()
@@ -105,8 +112,11 @@ class Responder:
     def _retrieve(self, message: str) -> Reply:
         ranked = self.ranking(message)
         tuning = self.tuning
-        if not ranked or ranked[0].score < tuning.clarify_score:
-            best = ranked[0].score if ranked else 0.0
+        best = ranked[0].score if ranked else 0.0
+        uncovered = self.out_of_scope.rank(message, limit=1)
+        if uncovered and uncovered[0].score >= max(best, tuning.clarify_score):
+            return self._not_covered(uncovered[0])
+        if best < tuning.clarify_score:
             return self._finish(Kind.FALLBACK, self._text("reply.fallback"), score=best)
         top = ranked[0]
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
@@ -140,6 +150,11 @@ class Responder:
             score=candidates[0].score,
             suggestions=tuple(c.key for c in candidates),
         )
+
+    def _not_covered(self, match: Candidate) -> Reply:
+        topic = next(t for t in self.knowledge.out_of_scope if t.id == match.key)
+        text = escape(self.knowledge.texts("reply.not_covered", topic=topic.name))
+        return self._finish(Kind.FALLBACK, text, score=match.score)
 
     def _smalltalk(self, message: str) -> Reply | None:
         ranked = self.smalltalk.rank(message, limit=1)

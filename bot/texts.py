@@ -16,6 +16,7 @@ REQUIRED_TEXTS: Mapping[str, tuple[str, ...]] = {
     "reply": (
         "disclaimer",
         "fallback",
+        "not_covered",
         "clarify",
         "related_intro",
         "empty_message",
