@@ -1,7 +1,7 @@
 """Command line: `python -m bot [chat|ask|evaluate|check|bench|run]`.
 
-With no command, the bot runs on Telegram when TELEGRAM_BOT_TOKEN is set, and opens the local console
-otherwise, so a fresh clone is useful before anyone has created a bot with BotFather.
+With no command, the bot runs on Telegram when TELEGRAM_BOT_TOKEN is set, and opens the local
+console otherwise, so a fresh clone is useful before anyone has created a bot with BotFather.
 """
 
 from __future__ import annotations
@@ -77,7 +77,10 @@ def _ask(args: argparse.Namespace) -> int:
         _answer_lines(responder, chat, sys.stdin, sys.stdout)
         return 0
     if not args.question:
-        print("Give a question, or use --jsonl to read messages from standard input.", file=sys.stderr)
+        print(
+            "Give a question, or use --jsonl to read messages from standard input.",
+            file=sys.stderr,
+        )
         return 2
     print(responder.reply(args.question, chat).text)
     return 0

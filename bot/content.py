@@ -1,7 +1,7 @@
 """Reading and validating the YAML content, with errors that name file, entry and field.
 
-Moderators and clinicians edit `knowledge/`; when they make a mistake the bot must refuse to start with one
-sentence that tells them exactly where, never start half-loaded.
+Moderators and clinicians edit `knowledge/`; when they make a mistake the bot must refuse to start
+with one sentence that tells them exactly where, never start half-loaded.
 """
 
 from __future__ import annotations

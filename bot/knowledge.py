@@ -71,7 +71,8 @@ def default_directory() -> Path:
     configured = os.environ.get(KNOWLEDGE_ENV)
     if configured:
         return Path(configured)
-    installed = Path(__file__).resolve().parent / "knowledge"  # a wheel ships it inside the package
+    # A wheel ships the content inside the package; a source checkout has it beside the package.
+    installed = Path(__file__).resolve().parent / "knowledge"
     if installed.is_dir():
         return installed
     return Path(__file__).resolve().parent.parent / "knowledge"
@@ -126,7 +127,9 @@ def _load_entries(directory: Path, sections: dict[str, str]) -> dict[str, Entry]
                 raise ContentError(
                     path, f"'{related}' is not another entry's id", entry=entry.id, field="related"
                 )
-    missing = [section for section in sections if not any(e.section == section for e, _ in found.values())]
+    missing = [
+        section for section in sections if not any(e.section == section for e, _ in found.values())
+    ]
     if missing:
         raise ContentError(directory, f"section '{missing[0]}' has no entries")
     order = list(sections)

@@ -10,7 +10,8 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-# Typographic look-alikes that NFKC leaves alone but that break word matching ("can’t" vs "can't").
+# Typographic look-alikes that NFKC leaves alone but that break word matching (a curly apostrophe in
+# "can\u2019t" against the straight one in "can't").
 _LOOKALIKES = str.maketrans(
     {
         "\u2018": "'",

@@ -35,13 +35,15 @@ class ChatSettings:
 @dataclass(frozen=True)
 class Reply:
     kind: Kind
-    text: str  # the whole reply as the user sees it: Telegram-HTML-safe, ending with the disclaimer
+    # The whole reply as the user sees it: safe for Telegram's HTML mode, ending with the disclaimer.
+    text: str
     entry: str | None = None
     section: str | None = None
     escalation: Tier | None = None
     triage_rule: str | None = None
     score: float = 0.0
-    suggestions: tuple[str, ...] = field(default=())  # related entries, or "did you mean" candidates
+    # Related entries for an answer, or the candidates of a "did you mean".
+    suggestions: tuple[str, ...] = field(default=())
 
     def parts(self) -> list[str]:
         """The text split into messages that each fit Telegram's limit."""
@@ -122,7 +124,9 @@ class Responder:
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         if top.score >= tuning.answer_score and top.score - runner_up >= tuning.margin:
             return self._answer(self.knowledge.entries[top.key], score=top.score)
-        close = [c for c in ranked if top.score - c.score < tuning.margin][: tuning.max_suggestions]
+        close = [c for c in ranked if top.score - c.score < tuning.margin][
+            : tuning.max_suggestions
+        ]
         if len(close) == 1:  # confident enough to suggest, not to answer: offer the one topic
             close = ranked[:1]
         return self._clarify(close)
@@ -139,9 +143,7 @@ class Responder:
         )
 
     def _clarify(self, candidates: list[Candidate]) -> Reply:
-        titles = "\n".join(
-            f"• {escape(self.knowledge.entries[c.key].title)}" for c in candidates
-        )
+        titles = "\n".join(f"• {escape(self.knowledge.entries[c.key].title)}" for c in candidates)
         top = self.knowledge.entries[candidates[0].key]
         return self._finish(
             Kind.CLARIFY,

@@ -1,9 +1,9 @@
 """Fuzzy retrieval of knowledge-base entries with rapidfuzz.
 
-Messages and every entry's alternate questions, title and keywords are normalised the same way (folding,
-synonyms, filler words dropped), then compared. An entry's score is its best-matching phrasing. The caller
-decides between answering, asking "did you mean" and falling back, using the thresholds in
-`knowledge/retrieval.yaml`, which were chosen by running `python -m bot evaluate`.
+Messages and every entry's alternate questions, title and keywords are normalised the same way
+(folding, synonyms, filler words dropped), then compared. An entry's score is its best-matching
+phrasing. The caller decides between answering, asking "did you mean" and falling back, using the
+thresholds in `knowledge/retrieval.yaml`, which were chosen by running `python -m bot evaluate`.
 """
 
 from __future__ import annotations
@@ -57,10 +57,10 @@ def load_tuning(path: Path) -> Tuning:
 class Matcher:
     """Ranks keys by how closely a message matches any of their phrasings.
 
-    Two views are blended: word overlap weighted by rarity (IDF), with misspelt words corrected to the
-    closest known word, and rapidfuzz's character-level similarity. Words decide *what* is asked; character
-    similarity rewards phrasing that is close as a whole. A message sharing no known word with a key never
-    matches it, which keeps "best pizza near me" away from the diet answers.
+    Two views are blended: word overlap weighted by rarity (IDF), with misspelt words corrected to
+    the closest known word, and rapidfuzz's character-level similarity. Words decide *what* is
+    asked; character similarity rewards phrasing that is close as a whole. A message sharing no
+    known word with a key never matches it, which keeps "best pizza near me" away from diet answers.
     """
 
     def __init__(
@@ -68,18 +68,23 @@ class Matcher:
     ) -> None:
         self._synonyms = synonyms
         self._stopwords = stopwords
-        self._phrasings: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        self._phrases: list[tuple[str, str]] = []  # (key, prepared text)
         for key, texts in phrasings.items():
             prepared = dict.fromkeys(self.prepare(text) for text in texts)
-            self._phrasings[key] = [(text, frozenset(text.split())) for text in prepared if text]
-        keys_by_word: dict[str, set[str]] = {}
-        for key, variants in self._phrasings.items():
-            for _, words in variants:
-                for word in words:
-                    keys_by_word.setdefault(word, set()).add(key)
-        self._keys_by_word = keys_by_word
-        count = max(len(self._phrasings), 1)
-        self._idf = {word: math.log(1 + count / len(keys)) for word, keys in keys_by_word.items()}
+            self._phrases.extend((key, text) for text in prepared if text)
+        postings: dict[str, list[int]] = {}  # word -> the phrases that use it
+        for index, (_, text) in enumerate(self._phrases):
+            for word in set(text.split()):
+                postings.setdefault(word, []).append(index)
+        self._postings = postings
+        count = max(len({key for key, _ in self._phrases}), 1)
+        self._idf = {
+            word: math.log(1 + count / len({self._phrases[i][0] for i in indices}))
+            for word, indices in postings.items()
+        }
+        self._phrase_weights = [
+            sum(self._idf[word] for word in set(text.split())) for _, text in self._phrases
+        ]
         self._unknown_weight = math.log(1 + count) * UNKNOWN_WORD_WEIGHT
         self._vocabulary = sorted(self._idf)
 
@@ -90,18 +95,35 @@ class Matcher:
 
     def rank(self, message: str, limit: int = 5) -> list[Candidate]:
         words = list(dict.fromkeys(self.prepare(message).split()))[:MAX_QUERY_WORDS]
-        known = {self._known(word) for word in words} - {None}
+        corrected = [self._known(word) for word in words]
+        known = set(filter(None, corrected))
         if not known:
             return []
-        weight = sum(self._idf[w] for w in known if w) + self._unknown_weight * (
-            len(words) - len(known)
-        )
-        query = " ".join(self._known(word) or word for word in words)
-        keys = {key for word in known if word for key in self._keys_by_word[word]}
-        scored = [
-            Candidate(key, round(self._score(key, query, known, weight), 1)) for key in keys
-        ]
-        return sorted(scored, key=lambda candidate: -candidate.score)[:limit]
+        weight = sum(self._idf[word] for word in known)
+        weight += self._unknown_weight * corrected.count(None)
+        query = " ".join(fixed or word for word, fixed in zip(words, corrected, strict=True))
+        best: dict[str, float] = {}
+        for index, overlap in self._overlaps(known, weight)[:SHORTLIST]:
+            key, text = self._phrases[index]
+            score = WORD_WEIGHT * overlap + (1 - WORD_WEIGHT) * similarity(query, text) / 100
+            best[key] = max(best.get(key, 0.0), score)
+        ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
+        return [Candidate(key, round(100 * score, 1)) for key, score in ranked]
+
+    def _overlaps(self, known: set[str], weight: float) -> list[tuple[int, float]]:
+        """Phrases sharing a word with the message, by IDF-weighted F-beta overlap, best first."""
+        shared: dict[int, float] = {}
+        for word in known:
+            for index in self._postings[word]:
+                shared[index] = shared.get(index, 0.0) + self._idf[word]
+        scored = []
+        for index, common in shared.items():
+            phrase_weight = self._phrase_weights[index]
+            recall = common / phrase_weight
+            # A rambling message is not penalised beyond being a few times longer than the phrase.
+            precision = common / min(weight, LONG_MESSAGE_FACTOR * phrase_weight)
+            scored.append((index, (1 + BETA2) * precision * recall / (BETA2 * precision + recall)))
+        return sorted(scored, key=lambda item: -item[1])
 
     def _known(self, word: str) -> str | None:
         """The word itself if known, else the closest known word for a likely typo, else None."""
@@ -114,36 +136,28 @@ class Matcher:
         )
         return match[0] if match else None
 
-    def _score(self, key: str, query: str, known: set[str | None], weight: float) -> float:
-        best = 0.0
-        for text, words in self._phrasings[key]:
-            shared = sum(self._idf[word] for word in words if word in known)
-            if not shared:
-                continue
-            phrasing_weight = sum(self._idf[word] for word in words)
-            recall = shared / phrasing_weight
-            # A rambling message is not penalised beyond being a few times longer than the phrasing.
-            precision = shared / min(weight, LONG_MESSAGE_FACTOR * phrasing_weight)
-            overlap = (1 + BETA2) * precision * recall / (BETA2 * precision + recall)
-            characters = similarity(query, text) / 100
-            best = max(best, WORD_WEIGHT * overlap + (1 - WORD_WEIGHT) * characters)
-        return 100 * best
 
-
+# Scoring constants, chosen by sweeping them on eval/retrieval.tsv (see README, "Retrieval").
+# Character similarity (the costly part) is only computed for this many best-overlapping phrases.
+SHORTLIST = 40
 LONG_MESSAGE_FACTOR = 2.0
-MAX_QUERY_WORDS = 200  # long messages: the question is rarely past this many content words
-MIN_TYPO_LENGTH = 4  # shorter words are too easily "corrected" into another word
+# Long messages: the question is rarely past this many content words.
+MAX_QUERY_WORDS = 200
+# Shorter words are too easily "corrected" into another word.
+MIN_TYPO_LENGTH = 4
 TYPO_SIMILARITY = 84.0
-UNKNOWN_WORD_WEIGHT = 0.6  # words the knowledge base never uses weigh a little over half the rarest
-BETA2 = 4.0  # F-beta with beta 2: covering a phrasing matters more than covering a rambling message
+# Words the knowledge base never uses weigh a little over half as much as the rarest known word.
+UNKNOWN_WORD_WEIGHT = 0.6
+# F-beta with beta 2: covering a phrasing matters more than covering a rambling message.
+BETA2 = 4.0
 WORD_WEIGHT = 0.4
 
 
 def similarity(query: str, choice: str) -> float:
-    """Word-order-insensitive similarity that does not reward a query for being a subset of a choice.
+    """Word-order-insensitive similarity that does not reward a query for being a subset.
 
-    `token_set_ratio` alone gives 100 whenever one side's words are a subset of the other's ("pain" against
-    any phrasing containing "pain"), so it is damped by how much of the longer side is covered.
+    `token_set_ratio` alone gives 100 whenever one side's words are a subset of the other's ("pain"
+    against any phrasing containing "pain"), so it is damped by how much of the longer side is covered.
     """
     sort_score = fuzz.token_sort_ratio(query, choice)
     set_score = fuzz.token_set_ratio(query, choice)

@@ -1,7 +1,8 @@
-"""UI and reply texts, kept in `knowledge/texts/*.yaml` so they can be reviewed without touching code.
+"""UI and reply texts, kept in `knowledge/texts/*.yaml` so they can be reviewed without code.
 
 Each file's name is a namespace: `knowledge/texts/reply.yaml` key `fallback` is `reply.fallback`.
-Every key the code uses is listed in REQUIRED_TEXTS, so a missing text fails at start-up, not mid-reply.
+Every key the code uses is listed in REQUIRED_TEXTS, so a missing text fails at start-up, not
+mid-reply.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`python -m bot evaluate`: accuracy of retrieval and of safety triage on labelled message sets."""
+"""`python -m bot evaluate`: accuracy of retrieval and of safety triage on labelled sets."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ def run_evaluation(responder: Responder, files: list[Path], guide: Path | None =
     """Print a report for each set; exit status 0 only when every set meets its targets."""
     files = files or default_sets(responder)
     if not files:
-        print("No evaluation sets found: name one, e.g. `python -m bot evaluate eval/retrieval.tsv`.")
+        print(
+            "No evaluation sets found: name one, e.g. `python -m bot evaluate eval/retrieval.tsv`."
+        )
         return 2
     all_met = True
     for path in files:

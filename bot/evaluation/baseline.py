@@ -1,7 +1,7 @@
 """A BM25 baseline (rank-bm25, a development dependency) that ranks whole sections, for comparison.
 
-It answers with the section whose text shares the most weighted words with the message, and rejects a
-message only when no section shares a word with it: what a plain search over the guide would do.
+It answers with the section whose text shares the most weighted words with the message, and
+rejects a message only when no section shares a word with it: a plain search over the guide.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bot.evaluation.labelled import LabelledSet
 from bot.knowledge import Knowledge
 from bot.normalise import plain_words
-from bot.evaluation.labelled import LabelledSet
 
 
 class Baseline:
@@ -32,7 +32,7 @@ class Baseline:
         return self._sections[best] if scores[best] > 0 else None
 
     def score(self, labelled: LabelledSet, knowledge: Knowledge) -> tuple[float, float]:
-        """(top-1 section accuracy on on-topic rows, rejection rate on off-topic rows), in percent."""
+        """(top-1 section accuracy on on-topic rows, rejection of off-topic rows), in percent."""
         hits = rejected = on_topic = off_topic = 0
         for message, label in labelled.rows:
             expected = knowledge.entries[label].section if label in knowledge.entries else label
@@ -46,8 +46,10 @@ class Baseline:
         return 100.0 * hits / max(on_topic, 1), 100.0 * rejected / max(off_topic, 1)
 
 
-def baselines_for(knowledge: Knowledge, stopwords: frozenset[str], guide: Path | None) -> list[Baseline]:
-    """BM25 over the guide's raw sections when its text is given, and over the knowledge base's answers."""
+def baselines_for(
+    knowledge: Knowledge, stopwords: frozenset[str], guide: Path | None
+) -> list[Baseline]:
+    """BM25 over the guide's raw sections (when its text is given) and over the answers."""
     try:
         import rank_bm25  # noqa: F401  (a development dependency: skip the comparison without it)
     except ImportError:
@@ -73,4 +75,6 @@ def guide_sections(text: str, headings: dict[str, str]) -> dict[str, str]:
         positions.append((match.start(), section))
     positions.sort()
     ends = [start for start, _ in positions[1:]] + [len(text)]
-    return {section: text[start:end] for (start, section), end in zip(positions, ends, strict=True)}
+    return {
+        section: text[start:end] for (start, section), end in zip(positions, ends, strict=True)
+    }

@@ -52,7 +52,8 @@ def evaluate_retrieval(
     lines = [
         f"Retrieval: {labelled.path} ({len(outcomes)} messages, {elapsed * 1000:.0f} ms)",
         f"  top-1 section accuracy      {top1_section:6.1f} %  (target >= {TOP1_SECTION_TARGET:.0f} %)",
-        f"  top-1 entry accuracy        {_share(by_entry, _entry_hit):6.1f} %  ({len(by_entry)} entry-labelled)",
+        f"  top-1 entry accuracy        {_share(by_entry, _entry_hit):6.1f} %"
+        f"  ({len(by_entry)} entry-labelled)",
         f"  right section in suggestions{_share(on_topic, _section_suggested):6.1f} %",
         f"  off-topic rejection         {rejection:6.1f} %  (target >= {REJECTION_TARGET:.0f} %)",
         f"  small talk recognised       {_share(smalltalk, lambda o: o.correct):6.1f} %",
@@ -120,7 +121,9 @@ def _baseline_lines(
     responder: Responder,
 ) -> list[str]:
     lines = [f"  {'method':<44} {'top-1 section':>13} {'off-topic rejection':>20}"]
-    lines.append(f"  {'this bot (rapidfuzz over alternates)':<44} {top1:>12.1f}% {rejection:>19.1f}%")
+    lines.append(
+        f"  {'this bot (rapidfuzz over alternates)':<44} {top1:>12.1f}% {rejection:>19.1f}%"
+    )
     for baseline in baselines:
         base_top1, base_rejection = baseline.score(labelled, responder.knowledge)
         lines.append(f"  {baseline.name:<44} {base_top1:>12.1f}% {base_rejection:>19.1f}%")
@@ -131,7 +134,9 @@ def _section_table(on_topic: list[Outcome], responder: Responder) -> list[str]:
     grouped: dict[str, list[Outcome]] = defaultdict(list)
     for outcome in on_topic:
         grouped[str(outcome.expected_section)].append(outcome)
-    lines = [f"  {'section':<24} {'n':>4} {'top-1 section':>14} {'top-1 entry':>12} {'suggested':>10}"]
+    lines = [
+        f"  {'section':<24} {'n':>4} {'top-1 section':>14} {'top-1 entry':>12} {'suggested':>10}"
+    ]
     for section in responder.knowledge.sections:
         rows = grouped.get(section, [])
         entry_rows = [o for o in rows if o.label in responder.knowledge.entries]
