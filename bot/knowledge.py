@@ -121,17 +121,17 @@ def _load_entries(directory: Path, sections: dict[str, str]) -> dict[str, Entry]
                     path, f"duplicate id (also in {found[entry.id][1].name})", entry=entry.id
                 )
             found[entry.id] = (entry, path)
+    missing = [
+        section for section in sections if not any(e.section == section for e, _ in found.values())
+    ]
+    if missing:
+        raise ContentError(directory, f"section '{missing[0]}' has no entries")
     for entry, path in found.values():
         for related in entry.related:
             if related not in found or related == entry.id:
                 raise ContentError(
                     path, f"'{related}' is not another entry's id", entry=entry.id, field="related"
                 )
-    missing = [
-        section for section in sections if not any(e.section == section for e, _ in found.values())
-    ]
-    if missing:
-        raise ContentError(directory, f"section '{missing[0]}' has no entries")
     order = list(sections)
     ordered = sorted(found.values(), key=lambda pair: order.index(pair[0].section))
     return {entry.id: entry for entry, _ in ordered}
