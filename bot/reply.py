@@ -196,8 +196,12 @@ class Responder:
             body = f"{body}\n{self._text('reply.region_hint')}"
         return body
 
+    def with_disclaimer(self, body: str) -> str:
+        """`body` (Telegram HTML) followed by the disclaimer, as every message the bot sends ends."""
+        return f"{body}\n\n{self._disclaimer()}"
+
     def _finish(self, kind: Kind, body: str, **details: Any) -> Reply:
-        return Reply(kind=kind, text=f"{body}\n\n{self._disclaimer()}", **details)
+        return Reply(kind=kind, text=self.with_disclaimer(body), **details)
 
     def _disclaimer(self) -> str:
         return f"<i>{self._text('reply.disclaimer')}</i>"
