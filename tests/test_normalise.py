@@ -15,7 +15,9 @@ def test_plain_words_drop_punctuation_and_emoji_but_keep_apostrophes() -> None:
 
 
 def test_synonyms_rewrite_whole_words_longest_first() -> None:
-    synonyms = Synonyms({"tane": "isotretinoin", "round 2": "second course", "derm": "dermatologist"})
+    synonyms = Synonyms(
+        {"tane": "isotretinoin", "round 2": "second course", "derm": "dermatologist"}
+    )
     assert normalise("Round 2 of TANE, ask my derm?", synonyms) == (
         "second course of isotretinoin ask my dermatologist"
     )

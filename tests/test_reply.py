@@ -26,7 +26,9 @@ def _disclaimer(responder: Responder) -> str:
         ("can i stop taking it early", "stopping-early"),
     ],
 )
-def test_patient_questions_reach_their_entry(responder: Responder, message: str, entry: str) -> None:
+def test_patient_questions_reach_their_entry(
+    responder: Responder, message: str, entry: str
+) -> None:
     reply = responder.reply(message)
     assert reply.kind is Kind.ANSWER
     assert reply.entry == entry

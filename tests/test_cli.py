@@ -1,0 +1,114 @@
+"""The command line as a newcomer and other tools use it: ask, ask --jsonl, check, evaluate, chat."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.console import run_console
+from bot.reply import Responder
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_ask_jsonl_writes_one_object_per_message_with_the_contract_fields() -> None:
+    result = _run("ask", "--jsonl", stdin="dry lips\nbest pizza near me\nhi\n")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["kind"] for line in lines] == ["answer", "fallback", "smalltalk"]
+    assert lines[0]["entry"] == "dry-lips"
+    for line in lines:
+        assert {"kind", "entry", "section", "escalation", "score", "suggestions", "text"} <= set(
+            line
+        )
+        assert isinstance(line["suggestions"], list)
+        assert 0 <= line["score"] <= 100
+
+
+def test_ask_prints_the_reply(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "what is cumulative dose"]) == 0
+    assert "umulative" in capsys.readouterr().out
+
+
+def test_check_reports_what_was_loaded(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 0
+    assert capsys.readouterr().out.startswith("OK: ")
+
+
+def test_check_names_the_broken_file_and_fails(knowledge_copy: Path) -> None:
+    (knowledge_copy / "entries" / "monitoring.yaml").write_text("entries: [", encoding="utf-8")
+    result = _run("--knowledge", str(knowledge_copy), "check")
+    assert result.returncode == 2
+    assert "monitoring.yaml" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_content_directory_from_the_environment(knowledge_copy: Path) -> None:
+    (knowledge_copy / "sections.yaml").unlink()
+    result = _run("check", env={"BOT_KNOWLEDGE_DIR": str(knowledge_copy)})
+    assert result.returncode == 2
+    assert "sections.yaml" in result.stderr
+
+
+def test_evaluate_reports_accuracy_on_a_labelled_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labelled = tmp_path / "mini.tsv"
+    labelled.write_text(
+        "message\texpected\ndry lips\tdry-lips\nbest pizza in town\tnone\nhello\tsmalltalk\n",
+        encoding="utf-8",
+    )
+    assert main(["evaluate", str(labelled)]) == 0
+    report = capsys.readouterr().out
+    assert "top-1 section accuracy       100.0 %" in report
+    assert "off-topic rejection          100.0 %" in report
+
+
+def test_evaluate_fails_when_targets_are_missed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labelled = tmp_path / "wrong.tsv"
+    labelled.write_text("message\texpected\ndry lips\tsmoking\n", encoding="utf-8")
+    assert main(["evaluate", str(labelled)]) == 1
+    assert "expected smoking" in capsys.readouterr().out
+
+
+def test_console_conversation(responder: Responder) -> None:
+    source = io.StringIO("my lips are so dry\n/region nowhere\n/quit\n")
+    sink = io.StringIO()
+    assert run_console(responder, source, sink) == 0
+    transcript = sink.getvalue()
+    assert responder.knowledge.entries["dry-lips"].title in transcript
+    assert "<b>" not in transcript  # HTML is for Telegram; the terminal gets plain text
+    assert responder.knowledge.texts("reply.disclaimer").split()[0] in transcript
+    assert "Goodbye" in transcript
+
+
+def test_no_token_opens_the_console() -> None:
+    result = _run(stdin="hi\n")
+    assert result.returncode == 0
+    assert "you>" in result.stdout
