@@ -19,7 +19,7 @@ def run_console(responder: Responder, source: TextIO, sink: TextIO) -> int:
     chat = ChatSettings()
     sink.write(texts("console.banner", regions=codes) + "\n\n")
     while True:
-        sink.write(texts("console.prompt"))
+        sink.write(texts("console.prompt") + " ")
         sink.flush()
         line = source.readline()
         if not line or line.strip().casefold() in _QUIT:
