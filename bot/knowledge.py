@@ -72,7 +72,7 @@ def default_directory() -> Path:
     if configured:
         return Path(configured)
     # A wheel ships the content inside the package; a source checkout has it beside the package.
-    installed = Path(__file__).resolve().parent / "knowledge"
+    installed = Path(__file__).resolve().parent / "bundled_knowledge"
     if installed.is_dir():
         return installed
     return Path(__file__).resolve().parent.parent / "knowledge"
