@@ -7,6 +7,7 @@ types) so a deployment either starts with all of its content or not at all.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,8 +115,8 @@ def _load_entries(directory: Path, sections: dict[str, str]) -> dict[str, Entry]
         raise ContentError(directory, "no entry files (*.yaml) found")
     found: dict[str, tuple[Entry, Path]] = {}
     for path in paths:
-        for item in Fields(read_yaml(path), path).items("entries"):
-            entry = _parse_entry(item, path, sections)
+        for entry_id, fields in _identified_items(path, "entries", ENTRY_FIELDS):
+            entry = _parse_entry(entry_id, fields, sections)
             if entry.id in found:
                 raise ContentError(
                     path, f"duplicate id (also in {found[entry.id][1].name})", entry=entry.id
@@ -137,10 +138,7 @@ def _load_entries(directory: Path, sections: dict[str, str]) -> dict[str, Entry]
     return {entry.id: entry for entry, _ in ordered}
 
 
-def _parse_entry(item: object, path: Path, sections: dict[str, str]) -> Entry:
-    entry_id = Fields(item, path).text("id")
-    fields = Fields(item, path, entry=entry_id)
-    fields.reject_unknown(ENTRY_FIELDS)
+def _parse_entry(entry_id: str, fields: Fields, sections: dict[str, str]) -> Entry:
     section = fields.text("section")
     if section not in sections:
         raise fields.error("section", f"unknown section '{section}' (see sections.yaml)")
@@ -158,24 +156,29 @@ def _parse_entry(item: object, path: Path, sections: dict[str, str]) -> Entry:
     )
 
 
+def _identified_items(
+    path: Path, list_field: str, allowed: tuple[str, ...]
+) -> Iterator[tuple[str, Fields]]:
+    """The items of a file's list, each with its `id` and fields checked against `allowed`."""
+    for item in Fields(read_yaml(path), path).items(list_field):
+        item_id = Fields(item, path).text("id")
+        fields = Fields(item, path, entry=item_id)
+        fields.reject_unknown(allowed)
+        yield item_id, fields
+
+
 def _load_smalltalk(path: Path) -> tuple[SmallTalk, ...]:
-    result: list[SmallTalk] = []
-    for item in Fields(read_yaml(path), path).items("smalltalk"):
-        talk_id = Fields(item, path).text("id")
-        fields = Fields(item, path, entry=talk_id)
-        fields.reject_unknown(SMALLTALK_FIELDS)
-        result.append(SmallTalk(talk_id, fields.text_list("questions"), fields.text("answer")))
-    return tuple(result)
+    return tuple(
+        SmallTalk(talk_id, fields.text_list("questions"), fields.text("answer"))
+        for talk_id, fields in _identified_items(path, "smalltalk", SMALLTALK_FIELDS)
+    )
 
 
 def _load_out_of_scope(path: Path) -> tuple[OutOfScope, ...]:
-    result: list[OutOfScope] = []
-    for item in Fields(read_yaml(path), path).items("topics"):
-        topic_id = Fields(item, path).text("id")
-        fields = Fields(item, path, entry=topic_id)
-        fields.reject_unknown(OUT_OF_SCOPE_FIELDS)
-        result.append(OutOfScope(topic_id, fields.text("name"), fields.text_list("questions")))
-    return tuple(result)
+    return tuple(
+        OutOfScope(topic_id, fields.text("name"), fields.text_list("questions"))
+        for topic_id, fields in _identified_items(path, "topics", OUT_OF_SCOPE_FIELDS)
+    )
 
 
 def _load_synonyms(path: Path) -> Synonyms:
