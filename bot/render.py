@@ -10,6 +10,7 @@ import re
 
 MAX_MESSAGE_LENGTH = 4096  # Telegram's sendMessage limit (characters after entity parsing)
 
+_TAG = re.compile(r"<[^>]*>")
 _TAG_OR_ENTITY = re.compile(r"<[^>]*>|&[#\w]+;")
 
 
@@ -27,48 +28,64 @@ def italic(text: str) -> str:
 
 def visible_length(markup: str) -> int:
     """Length as Telegram counts it: tags removed, entities counted as one character."""
-    return len(html.unescape(re.sub(r"<[^>]*>", "", markup)))
+    return len(html.unescape(_TAG.sub("", markup)))
 
 
 def split_message(markup: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     """Split at paragraph, then line, then word boundaries so that each part fits `limit`.
 
-    A cut never falls inside a tag, an entity (`&amp;`) or an open element such as `<b>...</b>`.
+    A cut never falls inside a tag or an entity (`&amp;`). An element cut through (`<b>...</b>`) is
+    closed at the end of one part and reopened at the start of the next, so every part is valid
+    markup on its own, and every part has visible text (Telegram refuses an empty message).
     """
     parts: list[str] = []
     remaining = markup.strip()
     while len(remaining) > limit:
-        cut = _best_cut(remaining, limit)
-        parts.append(remaining[:cut].rstrip())
-        remaining = remaining[cut:].lstrip()
-    if remaining:
+        cut, open_tags = _best_cut(remaining, limit)
+        parts.append(remaining[:cut].rstrip() + _closing(open_tags))
+        remaining = "".join(open_tags) + remaining[cut:].lstrip()
+    if _has_text(remaining):
         parts.append(remaining)
     return parts
 
 
-def _best_cut(text: str, limit: int) -> int:
+def _best_cut(text: str, limit: int) -> tuple[int, list[str]]:
+    """Where to cut, and the opening tags of the elements still open there."""
     window = text[:limit]
     for separator in ("\n\n", "\n", " "):
         position = window.rfind(separator)
-        if position > limit // 4 and _outside_markup(text, position):
-            return position
-    position = limit
-    while not _outside_markup(text, position):
-        position -= 1
-    return max(position, 1)
+        open_tags = _open_tags_if_cuttable(text, position, limit)
+        if position > limit // 4 and open_tags is not None:
+            return position, open_tags
+    for position in range(limit, 0, -1):
+        open_tags = _open_tags_if_cuttable(text, position, limit)
+        if open_tags is not None:
+            return position, open_tags
+    raise ValueError(f"a limit of {limit} characters cannot hold this markup's tags")
 
 
-def _outside_markup(text: str, position: int) -> bool:
-    """True when cutting here splits no tag or entity and leaves no element open."""
-    depth = 0
-    for match in _TAG_OR_ENTITY.finditer(text, 0, position + 16):
+def _open_tags_if_cuttable(text: str, position: int, limit: int) -> list[str] | None:
+    """The tags open at `position`, or None when a cut there would split a tag or an entity, leave
+    no visible text before it, or leave no room to close the open elements within `limit`."""
+    open_tags: list[str] = []
+    for match in _TAG_OR_ENTITY.finditer(text):
         if match.start() >= position:
             break
         if match.end() > position:
-            return False
+            return None
         token = match.group()
         if token.startswith("</"):
-            depth -= 1
+            open_tags.pop()
         elif token.startswith("<"):
-            depth += 1
-    return depth == 0
+            open_tags.append(token)
+    if position + len(_closing(open_tags)) > limit or not _has_text(text[:position]):
+        return None
+    return open_tags
+
+
+def _closing(open_tags: list[str]) -> str:
+    return "".join(f"</{tag[1:].split(maxsplit=1)[0].rstrip('>')}>" for tag in reversed(open_tags))
+
+
+def _has_text(markup: str) -> bool:
+    return bool(html.unescape(_TAG.sub("", markup)).strip())
