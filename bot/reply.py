@@ -93,12 +93,15 @@ class Responder:
 
     def reply(self, message: str, chat: ChatSettings | None = None) -> Reply:
         chat = chat or ChatSettings()
-        if not self.smalltalk.prepare(message) and not self.entries.prepare(message):
-            return self._finish(Kind.FALLBACK, self._text("reply.empty_message"))
+        # Triage comes before anything that could dismiss the message: "💊💊💊" has no words to
+        # answer from, yet triage reads emoji.
         flagged = triage(message, self.knowledge.safety)
         if flagged is not None and not flagged.checkin:
             return self._escalate(flagged, chat)
-        reply = self._smalltalk(message) or self._retrieve(message)
+        if not self.smalltalk.prepare(message) and not self.entries.prepare(message):
+            reply = self._finish(Kind.FALLBACK, self._text("reply.empty_message"))
+        else:
+            reply = self._smalltalk(message) or self._retrieve(message)
         if flagged is not None:  # a soft check-in leads; the answer, if any, follows
             return self._lead_with_checkin(flagged, chat, reply)
         return reply
