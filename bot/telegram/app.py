@@ -1,0 +1,178 @@
+"""The one place a PTB Application is put together: handlers, error handler, command menus, limits,
+persistence. `run_bot` and the tests both build the bot here, so the tests run the real thing."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    PersistenceInput,
+    PicklePersistence,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.reply import Responder
+from bot.telegram.config import Settings
+from bot.telegram.delivery import ChatOrderedUpdateProcessor, ResilientRateLimiter
+from bot.telegram.handlers import Frontend, logged
+
+logger = logging.getLogger(__name__)
+
+BotApplication = Application[Any, Any, Any, Any, Any, Any]
+
+ALLOWED_UPDATES = (
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+)
+MAX_CONCURRENT_UPDATES = 64
+PERSISTENCE_INTERVAL_SECONDS = 30
+
+# The command menus Telegram shows after "/", per kind of chat.
+PRIVATE_COMMANDS = (
+    "start",
+    "topics",
+    "help",
+    "region",
+    "privacy",
+    "forget",
+    "about",
+    "disclaimer",
+)
+GROUP_COMMANDS = ("ask", "topics", "help", "card", "privacy", "about")
+ADMIN_COMMANDS = (*GROUP_COMMANDS, "settings")
+
+# Libraries that would log message payloads (PTB at DEBUG) or the token in URLs (httpx at INFO).
+_CHATTY_LOGGERS = {"telegram": logging.INFO, "httpx": logging.WARNING, "httpcore": logging.WARNING}
+
+
+def build_application(
+    settings: Settings,
+    responder: Responder,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> BotApplication:
+    """The bot, ready for `run_polling`/`run_webhook` (or, in tests, initialize/start by hand)."""
+    protect_logs(settings.log_level)
+    frontend = Frontend(responder)
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(ResilientRateLimiter(flood_limits=settings.flood_limits))
+        .concurrent_updates(ChatOrderedUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .persistence(
+            PicklePersistence(
+                filepath=settings.persistence_path,
+                store_data=PersistenceInput(
+                    bot_data=True, chat_data=False, user_data=False, callback_data=False
+                ),
+                update_interval=PERSISTENCE_INTERVAL_SECONDS,
+            )
+        )
+    )
+    if settings.api_base_url:
+        builder = builder.base_url(settings.api_base_url)
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+
+    async def post_init(application: BotApplication) -> None:
+        await register_commands(application, frontend)
+
+    application: BotApplication = builder.post_init(post_init).build()
+    add_handlers(application, frontend)
+    return application
+
+
+def add_handlers(application: BotApplication, frontend: Frontend) -> None:
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    new = filters.UpdateType.MESSAGE  # edits are handled first, by `frontend.edited`
+    commands = {
+        "start": frontend.start,
+        "help": frontend.help,
+        "about": frontend.about,
+        "disclaimer": frontend.disclaimer,
+        "privacy": frontend.privacy,
+        "topics": frontend.topics,
+        "card": frontend.card,
+        "region": frontend.region,
+        "settings": frontend.settings,
+        "ask": frontend.ask,
+    }
+    application.add_handlers(
+        [
+            MessageHandler(filters.UpdateType.EDITED_MESSAGE, logged("edited", frontend.edited)),
+            MessageHandler(filters.StatusUpdate.MIGRATE, logged("migrate", frontend.migrate)),
+            *(
+                CommandHandler(name, logged(name, callback), new)
+                for name, callback in commands.items()
+            ),
+            CommandHandler("forget", logged("forget", frontend.forget), new & private),
+            MessageHandler(new & private & filters.COMMAND, logged("unknown", frontend.help)),
+            MessageHandler(new & private & filters.TEXT, logged("text", frontend.private_text)),
+            MessageHandler(new & groups & filters.TEXT, logged("group", frontend.group_text)),
+            MessageHandler(
+                new & private & ~filters.StatusUpdate.ALL, logged("non-text", frontend.non_text)
+            ),
+            CallbackQueryHandler(logged("button", frontend.button)),
+            InlineQueryHandler(logged("inline", frontend.inline)),
+        ]
+    )
+    application.add_error_handler(frontend.on_error)
+
+
+async def register_commands(application: BotApplication, frontend: Frontend) -> None:
+    """Command menus per scope, and the bot's descriptions. A failure is logged: the bot runs anyway."""
+    menus: list[tuple[BotCommandScope, tuple[str, ...]]] = [
+        (BotCommandScopeAllPrivateChats(), PRIVATE_COMMANDS),
+        (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
+        (BotCommandScopeAllChatAdministrators(), ADMIN_COMMANDS),
+    ]
+    bot = application.bot
+    for scope, names in menus:
+        commands = [BotCommand(name, frontend.text(f"command_{name}")) for name in names]
+        try:
+            await bot.set_my_commands(commands, scope=scope)
+        except TelegramError as error:
+            logger.warning("command menu for %s not set (%s)", scope.type, type(error).__name__)
+    try:
+        await bot.set_my_description(frontend.text("bot_description"))
+        await bot.set_my_short_description(frontend.text("bot_short_description"))
+    except TelegramError as error:
+        logger.warning("bot description not set (%s)", type(error).__name__)
+
+
+def protect_logs(level: int) -> None:
+    """Keep library loggers from recording message payloads or the token, whatever LOG_LEVEL says."""
+    for name, floor in _CHATTY_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(level, floor))

@@ -1,0 +1,549 @@
+"""Telegram updates in, core calls, messages out. Every answer comes from `Responder`; the rules here are
+only about Telegram: who is addressed in a group, buttons, admins, flood manners.
+
+Policies (tested end to end in tests/test_telegram_*.py):
+- Private chats: every text is answered; commands show menus; non-text gets "I can only read text".
+- Groups: only /commands, @mentions and replies to the bot are answered, within a per-group cooldown.
+  Unaddressed messages get nothing, except a crisis or emergency while the group's safety watch is on.
+  Escalations are never held back by the cooldown.
+- Edited messages are not answered again, except when the edit now escalates (same rule as chatter).
+- Every message the bot sends ends with the disclaimer.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, replace
+from typing import Any
+
+from telegram import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Message,
+    MessageEntity,
+    Update,
+    User,
+)
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.render import escape
+from bot.reply import ChatSettings, Kind, Reply, Responder
+from bot.telegram.keyboards import (
+    SECTION_PAYLOAD_PREFIX,
+    TOPICS_PAYLOAD,
+    Action,
+    Press,
+    SettingsLabels,
+    area_keyboard,
+    areas_keyboard,
+    card_keyboard,
+    parse_press,
+    private_chat_keyboard,
+    regions_keyboard,
+    settings_keyboard,
+    topics_keyboard,
+)
+from bot.telegram.state import Cooldown, PrefsStore, Verdict
+from bot.triage import Tier
+
+logger = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+# What the safety watch answers in a group even when nobody addressed the bot.
+WATCHED_TIERS = frozenset({Tier.CRISIS, Tier.EMERGENCY})
+INLINE_CACHE_SECONDS = 300
+INLINE_PREVIEW_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a handler did, for the one log line per update (never the text of a message)."""
+
+    action: str  # a reply kind ("answer", ...), the UI text sent ("help", ...), or "ignored", ...
+    entry: str | None = None
+    escalation: Tier | None = None
+
+    @classmethod
+    def of(cls, reply: Reply) -> Outcome:
+        return cls(reply.kind.value, reply.entry, reply.escalation)
+
+
+IGNORED = Outcome("ignored")
+MENU = Outcome("menu")
+EXPIRED = Outcome("expired")
+REFUSED = Outcome("refused")
+COOLDOWN = Outcome("cooldown")
+
+Handler = Callable[[Update, Context], Awaitable[Outcome]]
+
+
+def logged(name: str, handler: Handler) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """Wrap a handler so that each update leaves one log line: ids, kinds and timing only."""
+
+    async def run(update: Update, context: Context) -> None:
+        started = time.perf_counter()
+        outcome = await handler(update, context)
+        chat = update.effective_chat
+        logger.info(
+            "update %s %s chat=%s outcome=%s entry=%s escalation=%s %.1f ms",
+            update.update_id,
+            name,
+            chat.type if chat else "none",
+            outcome.action,
+            outcome.entry or "-",
+            outcome.escalation or "-",
+            (time.perf_counter() - started) * 1000,
+        )
+
+    return run
+
+
+def is_group(chat: Chat) -> bool:
+    return chat.type in (Chat.GROUP, Chat.SUPERGROUP)
+
+
+def addressed_question(message: Message, bot_id: int, bot_username: str) -> str | None:
+    """The question in a group message that mentions or replies to the bot; None for chatter."""
+    own_mention = f"@{bot_username}".casefold()
+    mentions = [
+        part
+        for entity, part in message.parse_entities(
+            [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+        ).items()
+        if part.casefold() == own_mention or (entity.user is not None and entity.user.id == bot_id)
+    ]
+    replied = message.reply_to_message
+    replies_to_bot = (
+        replied is not None and replied.from_user is not None and (replied.from_user.id == bot_id)
+    )
+    if not mentions and not replies_to_bot:
+        return None
+    text = message.text or ""
+    for part in mentions:
+        text = text.replace(part, " ")
+    return " ".join(text.split())
+
+
+class Frontend:
+    """The bot's behaviour on Telegram; `bot.telegram.app` registers these methods as handlers."""
+
+    def __init__(self, responder: Responder, cooldown: Cooldown | None = None) -> None:
+        self.responder = responder
+        self.knowledge = responder.knowledge
+        self.safety = responder.knowledge.safety
+        self.cooldown = cooldown or Cooldown()
+
+    # -- texts -----------------------------------------------------------------------------------
+
+    def text(self, key: str, **fields: str) -> str:
+        """A plain UI text from knowledge/texts/telegram.yaml."""
+        return self.knowledge.texts(f"telegram.{key}", **fields)
+
+    def html(self, key: str, **fields: str) -> str:
+        """A UI text as a message: escaped, ending with the disclaimer."""
+        return self.responder.with_disclaimer(escape(self.text(key, **fields)))
+
+    def region_name(self, code: str | None) -> str:
+        region = self.safety.regions.get(code or self.safety.default_region)
+        return region.name if region else self.safety.regions[self.safety.default_region].name
+
+    def chat_settings(self, context: Context, chat: Chat) -> ChatSettings:
+        """Private chats without a chosen region get none (the core then hints at /region); groups
+        use the default region, international unless an admin chose another."""
+        region = PrefsStore(context.bot_data).get(chat.id).region
+        if region not in self.safety.regions:
+            region = self.safety.default_region if is_group(chat) else None
+        return ChatSettings(region=region)
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    async def send(
+        self,
+        message: Message,
+        parts: list[str],
+        keyboard: InlineKeyboardMarkup | None = None,
+        *,
+        urgent: bool = False,
+    ) -> bool:
+        """Reply to `message` (the keyboard goes under the last part). In a group, unless `urgent`,
+        only within the cooldown; the first time over it, say so once. True when sent."""
+        if is_group(message.chat) and not urgent:
+            verdict = self.cooldown.check(message.chat.id)
+            if verdict is Verdict.NOTIFY:
+                link = private_chat_keyboard(
+                    message.get_bot().username, self.text("button_private_chat")
+                )
+                await message.reply_text(self.html("cooldown"), reply_markup=link)
+            if verdict is not Verdict.REPLY:
+                return False
+        for number, part in enumerate(parts, start=1):
+            last = number == len(parts)
+            quote = None if number == 1 else False  # None: quote in groups, not in private chats
+            await message.reply_text(part, reply_markup=keyboard if last else None, do_quote=quote)
+        return True
+
+    async def send_reply(self, message: Message, reply: Reply) -> Outcome:
+        keyboard = topics_keyboard(self.knowledge, reply.suggestions)
+        urgent = reply.kind is Kind.ESCALATION
+        sent = await self.send(message, reply.parts(), keyboard, urgent=urgent)
+        return Outcome.of(reply) if sent else COOLDOWN
+
+    async def send_text(
+        self,
+        message: Message,
+        key: str,
+        keyboard: InlineKeyboardMarkup | None = None,
+        **fields: str,
+    ) -> Outcome:
+        sent = await self.send(message, [self.html(key, **fields)], keyboard)
+        return Outcome(key) if sent else COOLDOWN
+
+    # -- commands --------------------------------------------------------------------------------
+
+    async def start(self, update: Update, context: Context) -> Outcome:
+        message = _message(update)
+        if is_group(message.chat):
+            return await self.send_text(message, "help_group", bot=context.bot.username)
+        payload = context.args[0] if context.args else ""
+        reply = self.responder.entry_reply(payload) if payload else None
+        if reply is not None:
+            return await self.send_reply(message, reply)
+        if payload == TOPICS_PAYLOAD:
+            return await self.topics(update, context)
+        section = payload.removeprefix(SECTION_PAYLOAD_PREFIX)
+        if payload.startswith(SECTION_PAYLOAD_PREFIX) and section in self.knowledge.sections:
+            return await self.send_area(message, section)
+        return await self.send_text(message, "welcome", areas_keyboard(self.knowledge))
+
+    async def help(self, update: Update, context: Context) -> Outcome:
+        message = _message(update)
+        if is_group(message.chat):
+            return await self.send_text(message, "help_group", bot=context.bot.username)
+        return await self.send_text(message, "help")
+
+    async def about(self, update: Update, context: Context) -> Outcome:
+        return await self.send_text(_message(update), "about")
+
+    async def disclaimer(self, update: Update, context: Context) -> Outcome:
+        return await self.send_text(_message(update), "disclaimer_details")
+
+    async def privacy(self, update: Update, context: Context) -> Outcome:
+        return await self.send_text(_message(update), "privacy")
+
+    async def forget(self, update: Update, context: Context) -> Outcome:
+        message = _message(update)
+        forgotten = PrefsStore(context.bot_data).forget(message.chat.id)
+        return await self.send_text(message, "forget_done" if forgotten else "forget_nothing")
+
+    async def topics(self, update: Update, context: Context) -> Outcome:
+        message = _message(update)
+        return await self.send_text(message, "topics_prompt", areas_keyboard(self.knowledge))
+
+    async def send_area(self, message: Message, section: str) -> Outcome:
+        keyboard = area_keyboard(self.knowledge, section, self.text("button_back"))
+        title = self.knowledge.sections[section]
+        return await self.send_text(message, "section_prompt", keyboard, section=title)
+
+    async def card(self, update: Update, context: Context) -> Outcome:
+        username = context.bot.username
+        keyboard = card_keyboard(
+            self.knowledge, username, self.text("button_browse"), self.text("button_private_chat")
+        )
+        return await self.send_text(_message(update), "card", keyboard, bot=username)
+
+    async def region(self, update: Update, context: Context) -> Outcome:
+        message = _message(update)
+        if is_group(message.chat):
+            return await self.settings(update, context)
+        current = PrefsStore(context.bot_data).get(message.chat.id).region
+        keyboard = InlineKeyboardMarkup(
+            regions_keyboard(
+                self.safety.regions.values(), current, self.text("button_region_current")
+            )
+        )
+        prompt = self.text("region_prompt")
+        if current in self.safety.regions:
+            prompt += " " + self.text("region_current", region=self.region_name(current))
+        await message.reply_text(
+            self.responder.with_disclaimer(escape(prompt)), reply_markup=keyboard
+        )
+        return MENU
+
+    async def settings(self, update: Update, context: Context) -> Outcome:
+        message = _message(update)
+        if not is_group(message.chat):
+            return await self.send_text(message, "settings_private")
+        anonymous_admin = (
+            message.sender_chat is not None and message.sender_chat.id == message.chat.id
+        )
+        if not anonymous_admin and not await self.is_admin(
+            context, message.chat, message.from_user
+        ):
+            await message.reply_text(self.html("settings_admins_only"))
+            return REFUSED
+        text, keyboard = self.settings_view(context, message.chat.id)
+        await message.reply_text(text, reply_markup=keyboard)
+        return MENU
+
+    def settings_view(self, context: Context, chat_id: int) -> tuple[str, InlineKeyboardMarkup]:
+        prefs = PrefsStore(context.bot_data).get(chat_id)
+        region = prefs.region or ""
+        if region not in self.safety.regions:
+            region = self.safety.default_region
+        watch = self.text("settings_watch_on" if prefs.safety_watch else "settings_watch_off")
+        text = self.html("settings_summary", watch=watch, region=self.region_name(region))
+        labels = SettingsLabels(
+            watch_on=self.text("button_watch_on"),
+            watch_off=self.text("button_watch_off"),
+            current_region=self.text("button_region_current"),
+        )
+        keyboard = settings_keyboard(
+            self.safety.regions.values(), region, prefs.safety_watch, labels
+        )
+        return text, keyboard
+
+    async def is_admin(self, context: Context, chat: Chat, user: User | None) -> bool:
+        if user is None:
+            return False
+        member = await context.bot.get_chat_member(chat.id, user.id)
+        return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+
+    # -- questions -------------------------------------------------------------------------------
+
+    async def ask(self, update: Update, context: Context) -> Outcome:
+        message = _message(update)
+        _command, _, question = (message.text or "").partition(" ")
+        if not question.strip():
+            return await self.send_text(message, "ask_usage")
+        reply = self.responder.reply(question, self.chat_settings(context, message.chat))
+        return await self.send_reply(message, reply)
+
+    async def private_text(self, update: Update, context: Context) -> Outcome:
+        message = _message(update)
+        reply = self.responder.reply(message.text or "", self.chat_settings(context, message.chat))
+        return await self.send_reply(message, reply)
+
+    async def group_text(self, update: Update, context: Context) -> Outcome:
+        message = _message(update)
+        question = addressed_question(message, context.bot.id, context.bot.username)
+        if question is None:
+            return await self.watch(message, context)
+        reply = self.responder.reply(question, self.chat_settings(context, message.chat))
+        return await self.send_reply(message, reply)
+
+    async def edited(self, update: Update, context: Context) -> Outcome:
+        """An edit is not answered again, unless it now escalates (the safety watch's rule)."""
+        message = update.edited_message
+        if message is None or not message.text:
+            return IGNORED
+        return await self.watch(message, context)
+
+    async def watch(self, message: Message, context: Context) -> Outcome:
+        """Messages not addressed to the bot: answered only when the core escalates them; in a group,
+        only a crisis or an emergency, and only while the safety watch is on."""
+        chat = message.chat
+        if is_group(chat) and not PrefsStore(context.bot_data).get(chat.id).safety_watch:
+            return IGNORED
+        reply = self.responder.reply(message.text or "", self.chat_settings(context, chat))
+        watched = reply.escalation is not None and (
+            not is_group(chat) or reply.escalation in WATCHED_TIERS
+        )
+        if reply.kind is not Kind.ESCALATION or not watched:
+            return IGNORED
+        return await self.send_reply(message, reply)
+
+    async def non_text(self, update: Update, context: Context) -> Outcome:
+        return await self.send_text(_message(update), "only_text")
+
+    async def migrate(self, update: Update, context: Context) -> Outcome:
+        message = _message(update)
+        if message.migrate_to_chat_id is not None:
+            PrefsStore(context.bot_data).move(message.chat.id, message.migrate_to_chat_id)
+        return IGNORED
+
+    # -- buttons ---------------------------------------------------------------------------------
+
+    async def button(self, update: Update, context: Context) -> Outcome:
+        query = update.callback_query
+        assert query is not None  # guaranteed by CallbackQueryHandler
+        press = parse_press(query.data)
+        message = query.message if isinstance(query.message, Message) else None
+        if press is None or message is None:
+            return await self.expired(query)
+        if press.action is Action.TOPIC:
+            return await self.press_topic(query, message, press.value)
+        if press.action is Action.SECTION:
+            return await self.press_section(query, message, press.value)
+        return await self.press_setting(query, message, press, context)
+
+    async def expired(self, query: CallbackQuery) -> Outcome:
+        await query.answer(self.text("button_expired"), show_alert=True)
+        return EXPIRED
+
+    async def press_topic(self, query: CallbackQuery, message: Message, entry_id: str) -> Outcome:
+        reply = self.responder.entry_reply(entry_id)
+        if reply is None:
+            return await self.expired(query)
+        if is_group(message.chat) and self.cooldown.check(message.chat.id) is not Verdict.REPLY:
+            await query.answer(self.text("cooldown_toast"))
+            return COOLDOWN
+        await query.answer()
+        keyboard = topics_keyboard(self.knowledge, reply.suggestions)
+        parts = reply.parts()
+        for number, part in enumerate(parts, start=1):
+            last = number == len(parts)
+            await message.reply_text(part, reply_markup=keyboard if last else None, do_quote=False)
+        return Outcome.of(reply)
+
+    async def press_section(self, query: CallbackQuery, message: Message, section: str) -> Outcome:
+        if section == "":
+            text, keyboard = self.html("topics_prompt"), areas_keyboard(self.knowledge)
+        elif section in self.knowledge.sections:
+            title = self.knowledge.sections[section]
+            text = self.html("section_prompt", section=title)
+            keyboard = area_keyboard(self.knowledge, section, self.text("button_back"))
+        else:
+            return await self.expired(query)
+        await query.answer()
+        await _edit(message, text, keyboard)
+        return MENU
+
+    async def press_setting(
+        self, query: CallbackQuery, message: Message, press: Press, context: Context
+    ) -> Outcome:
+        chat = message.chat
+        valid = (
+            press.value in self.safety.regions
+            if press.action is Action.REGION
+            else is_group(chat) and press.value in ("on", "off")
+        )
+        if not valid:
+            return await self.expired(query)
+        if is_group(chat) and not await self.is_admin(context, chat, query.from_user):
+            await query.answer(self.text("settings_admins_only"), show_alert=True)
+            return REFUSED
+        store = PrefsStore(context.bot_data)
+        prefs = store.get(chat.id)
+        if press.action is Action.REGION:
+            store.set(chat.id, replace(prefs, region=press.value))
+        else:
+            store.set(chat.id, replace(prefs, safety_watch=press.value == "on"))
+        await query.answer(self.text("settings_saved"))
+        if is_group(chat):
+            await _edit(message, *self.settings_view(context, chat.id))
+        else:
+            await _edit(message, self.html("region_set", region=self.region_name(press.value)))
+        return Outcome("settings")
+
+    # -- inline mode -----------------------------------------------------------------------------
+
+    async def inline(self, update: Update, context: Context) -> Outcome:
+        query = update.inline_query
+        assert query is not None  # guaranteed by InlineQueryHandler
+        button = InlineQueryResultsButton(
+            self.text("inline_button"), start_parameter=TOPICS_PAYLOAD
+        )
+        if not query.query.strip():
+            await query.answer([], button=button, cache_time=INLINE_CACHE_SECONDS)
+            return IGNORED
+        region = PrefsStore(context.bot_data).get(query.from_user.id).region
+        if region not in self.safety.regions:
+            region = self.safety.default_region
+        reply = self.responder.reply(query.query, ChatSettings(region=region))
+        results = self.inline_results(reply)
+        await query.answer(
+            results, button=button, cache_time=INLINE_CACHE_SECONDS, is_personal=True
+        )
+        return Outcome.of(reply)
+
+    def inline_results(self, reply: Reply) -> list[InlineQueryResultArticle]:
+        """An escalation alone; else the answer and its related topics, or the "did you mean"
+        candidates; nothing for small talk and fallbacks (the button offers a private chat)."""
+        if reply.kind is Kind.ESCALATION:
+            title = self.text("inline_escalation_title")
+            description = self.text("inline_escalation_description")
+            return [_article("escalation", title, description, reply.text)]
+        if reply.kind is Kind.ANSWER and reply.entry is not None:
+            entry_ids = [reply.entry, *reply.suggestions]
+        elif reply.kind is Kind.CLARIFY:
+            entry_ids = list(reply.suggestions)
+        else:
+            entry_ids = []
+        articles = []
+        for entry_id in entry_ids:
+            entry_reply = self.responder.entry_reply(entry_id)
+            entry = self.knowledge.entries[entry_id]
+            if entry_reply is not None and len(entry_reply.parts()) == 1:
+                preview = _preview(entry.answer)
+                articles.append(_article(entry_id, entry.title, preview, entry_reply.text))
+        return articles
+
+    # -- errors ----------------------------------------------------------------------------------
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """Log ids and the error's kind (never a message's text); apologise where it helps."""
+        error = context.error
+        update_id = update.update_id if isinstance(update, Update) else None
+        if isinstance(error, Forbidden):
+            logger.warning("update %s: Telegram refused the reply (blocked or removed)", update_id)
+            return
+        if isinstance(error, NetworkError):
+            logger.warning("update %s: reply failed after retries (%s)", update_id, _kind(error))
+        else:
+            logger.error("update %s: %s", update_id, _kind(error), exc_info=error)
+        if isinstance(update, Update):
+            await self.apologise(update)
+
+    async def apologise(self, update: Update) -> None:
+        """A button gets a short note; a private chat a message; a group nothing (no noise)."""
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(self.text("error_apology"))
+            elif update.effective_chat is not None and update.effective_chat.type == Chat.PRIVATE:
+                await update.effective_chat.send_message(self.html("error_apology"))
+        except TelegramError as error:
+            logger.warning("update %s: apology not sent (%s)", update.update_id, _kind(error))
+
+
+def _message(update: Update) -> Message:
+    assert update.message is not None  # the handlers are registered for messages only
+    return update.message
+
+
+async def _edit(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    try:
+        await message.edit_text(text, reply_markup=keyboard)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():  # pressing the same button twice is fine
+            raise
+
+
+def _article(
+    result_id: str, title: str, description: str, html_text: str
+) -> InlineQueryResultArticle:
+    return InlineQueryResultArticle(
+        id=result_id,
+        title=title,
+        description=description,
+        input_message_content=InputTextMessageContent(html_text, parse_mode=ParseMode.HTML),
+    )
+
+
+def _preview(text: str) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= INLINE_PREVIEW_LENGTH:
+        return flat
+    return flat[:INLINE_PREVIEW_LENGTH].rsplit(" ", 1)[0] + "…"
+
+
+def _kind(error: BaseException | None) -> str:
+    return type(error).__name__ if error is not None else "unknown error"

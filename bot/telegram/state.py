@@ -1,0 +1,84 @@
+"""What the bot remembers per chat: its settings (persisted) and a group's recent replies (in memory).
+
+Settings live in PTB's bot_data, which PicklePersistence writes to disk, as plain dicts so that a newer
+version of the bot can still read an older file. Only chats that changed a setting are stored: a chat
+that merely talked to the bot leaves no trace (what /privacy promises).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, MutableMapping
+from dataclasses import asdict, dataclass
+from enum import Enum
+from typing import Any
+
+PREFS_KEY = "chat_prefs"
+
+
+@dataclass(frozen=True)
+class ChatPrefs:
+    region: str | None = None  # None: not chosen (groups then use the default region)
+    safety_watch: bool = True  # groups: answer unaddressed crisis and emergency messages
+
+
+class PrefsStore:
+    def __init__(self, bot_data: MutableMapping[Any, Any]) -> None:
+        self._by_chat: dict[int, dict[str, Any]] = bot_data.setdefault(PREFS_KEY, {})
+
+    def get(self, chat_id: int) -> ChatPrefs:
+        stored = self._by_chat.get(chat_id, {})
+        return ChatPrefs(
+            region=stored.get("region"), safety_watch=bool(stored.get("safety_watch", True))
+        )
+
+    def set(self, chat_id: int, prefs: ChatPrefs) -> None:
+        if prefs == ChatPrefs():
+            self._by_chat.pop(chat_id, None)
+        else:
+            self._by_chat[chat_id] = asdict(prefs)
+
+    def forget(self, chat_id: int) -> bool:
+        """Delete a chat's settings; False when there were none."""
+        return self._by_chat.pop(chat_id, None) is not None
+
+    def move(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup (and got a new id): its settings follow it."""
+        if old_chat_id in self._by_chat:
+            self._by_chat[new_chat_id] = self._by_chat.pop(old_chat_id)
+
+
+class Verdict(Enum):
+    REPLY = "reply"
+    NOTIFY = "notify"  # over the limit: say once that the bot is pausing
+    SILENT = "silent"  # over the limit and already said so
+
+
+class Cooldown:
+    """At most `replies` replies per group in any `window` seconds, so one member can't flood it.
+
+    Escalations never ask: they are always sent (see the handlers).
+    """
+
+    def __init__(
+        self, replies: int = 4, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._replies = replies
+        self._window = window
+        self._clock = clock
+        self._sent: dict[int, deque[float]] = {}
+        self._notified: dict[int, float] = {}
+
+    def check(self, chat_id: int) -> Verdict:
+        now = self._clock()
+        sent = self._sent.setdefault(chat_id, deque())
+        while sent and now - sent[0] >= self._window:
+            sent.popleft()
+        if len(sent) < self._replies:
+            sent.append(now)
+            return Verdict.REPLY
+        if now - self._notified.get(chat_id, -self._window) >= self._window:
+            self._notified[chat_id] = now
+            return Verdict.NOTIFY
+        return Verdict.SILENT

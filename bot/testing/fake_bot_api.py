@@ -1,0 +1,494 @@
+"""A fake Telegram Bot API server on 127.0.0.1, spoken to over real HTTP by a real PTB Application.
+
+The end-to-end tests and `python -m bot bench --telegram` point PTB's `base_url` at it. It serves long
+polling (`getUpdates`) from a queue the test fills, answers the methods the bot uses with valid results,
+records every call with its decoded parameters, and can be told to misbehave for the next N calls of a
+method (429 with retry_after, 500, 400, a hang, a dropped connection, a body that is not JSON).
+
+It is a minimal HTTP/1.1 server on asyncio streams: keep-alive, Content-Length bodies, no chunking,
+which is all httpx sends. It never logs, so it cannot pollute a test that inspects the bot's logs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from http import HTTPStatus
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl
+
+DEFAULT_TOKEN = "123456789:TEST-token_for-the-fake-bot-api"
+BOT_ID = 123456789
+BOT_USERNAME = "second_course_test_bot"
+
+_PATH = re.compile(r"/bot(?P<token>[^/]+)/(?P<method>\w+)")
+# Parameters Telegram documents as strings: never decoded as JSON, numbers or booleans.
+_STRING_PARAMETERS = frozenset(
+    {
+        "text",
+        "caption",
+        "query",
+        "callback_query_id",
+        "inline_query_id",
+        "inline_message_id",
+        "url",
+        "secret_token",
+        "description",
+        "short_description",
+        "name",
+        "parse_mode",
+        "next_offset",
+        "language_code",
+    }
+)
+_ALWAYS_TRUE = frozenset(
+    {
+        "answerCallbackQuery",
+        "answerInlineQuery",
+        "setMyCommands",
+        "deleteMyCommands",
+        "setMyDescription",
+        "setMyShortDescription",
+        "setWebhook",
+        "deleteWebhook",
+        "sendChatAction",
+        "pinChatMessage",
+        "deleteMessage",
+        "close",
+        "logOut",
+    }
+)
+
+
+class Fault(StrEnum):
+    RETRY_AFTER = "retry_after"  # 429 Too Many Requests with parameters.retry_after
+    SERVER_ERROR = "server_error"  # 500 Internal Server Error
+    BAD_REQUEST = "bad_request"  # 400 Bad Request
+    FORBIDDEN = "forbidden"  # 403: the user blocked the bot
+    HANG = "hang"  # no answer until the server stops: the client times out
+    DISCONNECT = "disconnect"  # the connection is closed without an answer
+    MALFORMED = "malformed"  # 200 OK with a body that is not JSON
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float  # time.perf_counter() when the request arrived
+    fault: Fault | None = None  # the fault served instead of an answer, if any
+    result: Any = None  # the fake's answer (sendMessage: the Message, to press its buttons)
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return value if isinstance(value, int) else None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text", ""))
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        """The inline keyboard's buttons, row by row, flattened."""
+        markup = self.params.get("reply_markup") or {}
+        return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+    @property
+    def callback_data(self) -> list[str]:
+        return [b["callback_data"] for b in self.buttons if "callback_data" in b]
+
+
+@dataclass
+class _PlannedFault:
+    fault: Fault
+    remaining: int
+    retry_after: int
+
+
+class FakeBotApi:
+    """Use as `async with FakeBotApi() as api:`; point PTB at `api.base_url`."""
+
+    def __init__(self, token: str = DEFAULT_TOKEN, *, username: str = BOT_USERNAME) -> None:
+        self.token = token
+        self.bot_user = {
+            "id": int(token.split(":", 1)[0]),
+            "is_bot": True,
+            "first_name": "Second Course Guide",
+            "username": username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+        }
+        self.calls: list[Call] = []
+        self.unknown_methods: list[str] = []
+        self.delivered_at: dict[int, float] = {}  # update id -> when getUpdates handed it out
+        self.last_update_id = 0
+        self.polled_offset = (
+            0  # the highest getUpdates offset asked for: earlier updates were fetched
+        )
+        self._pending: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(10_000)
+        self._new_update = asyncio.Event()
+        self._changed = asyncio.Condition()
+        self._faults: dict[str, _PlannedFault] = {}
+        self._chats: dict[int, dict[str, Any]] = {}
+        self._members: dict[tuple[int, int], str] = {}  # (chat, user) -> status
+        self._stopping = asyncio.Event()
+        self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.StreamWriter] = set()
+        self.port = 0
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve_connection, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._server is not None:
+            self._server.close()
+        for writer in list(self._connections):
+            writer.close()
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    async def __aenter__(self) -> FakeBotApi:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """What to pass to PTB's `base_url` (the token is appended to it)."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    # -- what a test controls --------------------------------------------------------------------
+
+    def push(self, update: dict[str, Any]) -> int:
+        """Queue an update for getUpdates; gives it the next update_id unless it has one."""
+        update_id = update.setdefault("update_id", next(self._update_ids))
+        self.last_update_id = max(self.last_update_id, update_id)
+        for chat in _chats_in(update):
+            self._chats[chat["id"]] = chat
+        self._pending.append(update)
+        self._new_update.set()
+        return int(update_id)
+
+    def fail(self, method: str, fault: Fault, *, times: int = 1, retry_after: int = 1) -> None:
+        """Serve `fault` instead of an answer for the next `times` calls of `method`."""
+        self._faults[method] = _PlannedFault(fault, times, retry_after)
+
+    def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
+        """What getChatMember says about a user: "creator", "administrator", "member", ..."""
+        self._members[(chat_id, user_id)] = status
+
+    def calls_to(self, method: str, *, chat_id: int | None = None) -> list[Call]:
+        return [
+            call
+            for call in self.calls
+            if call.method == method
+            and call.fault is None
+            and (chat_id is None or call.chat_id == chat_id)
+        ]
+
+    async def wait_for(
+        self,
+        method: str,
+        *,
+        count: int = 1,
+        chat_id: int | None = None,
+        where: Callable[[Call], bool] | None = None,
+        within: float = 5.0,
+    ) -> list[Call]:
+        """Wait until `count` successful calls of `method` (matching the filters) were made."""
+
+        def matching() -> list[Call]:
+            found = self.calls_to(method, chat_id=chat_id)
+            return [call for call in found if where is None or where(call)]
+
+        await self._wait_until(lambda: len(matching()) >= count, within, f"{count} x {method}")
+        return matching()
+
+    async def wait_fetched(self, update_id: int, *, within: float = 5.0) -> None:
+        """Wait until the bot asked for updates after `update_id`: it has fetched that one."""
+        await self._wait_until(
+            lambda: self.polled_offset > update_id, within, f"getUpdates past {update_id}"
+        )
+
+    async def _wait_until(self, condition: Callable[[], bool], within: float, what: str) -> None:
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(condition), within)
+            except TimeoutError:
+                seen = ", ".join(call.method for call in self.calls[-20:])
+                raise AssertionError(f"waited {within}s for {what}; last calls: {seen}") from None
+
+    # -- HTTP ------------------------------------------------------------------------------------
+
+    async def _serve_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        self._connections.add(writer)
+        try:
+            while not self._stopping.is_set():
+                request = await _read_request(reader)
+                if request is None:
+                    return
+                path, headers, body = request
+                keep_open = await self._respond(path, headers, body, writer)
+                if not keep_open:
+                    return
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            return
+        finally:
+            self._connections.discard(writer)
+            writer.close()
+
+    async def _respond(
+        self, path: str, headers: dict[str, str], body: bytes, writer: asyncio.StreamWriter
+    ) -> bool:
+        match = _PATH.fullmatch(path.split("?", 1)[0])
+        if match is None or match["token"] != self.token:
+            status = HTTPStatus.NOT_FOUND if match is None else HTTPStatus.UNAUTHORIZED
+            await _write(writer, status, _error(status, status.phrase))
+            return True
+        method = match["method"]
+        params = _decode_parameters(headers.get("content-type", ""), body)
+        arrived = time.perf_counter()
+        planned = self._take_fault(method)
+        if planned is not None:
+            await self._record(Call(method, params, arrived, planned.fault))
+            return await self._serve_fault(planned, writer)
+        status, result = await self._answer(method, params)
+        await self._record(Call(method, params, arrived, result=result))
+        if status is HTTPStatus.OK:
+            payload = json.dumps({"ok": True, "result": result}).encode()
+        else:
+            payload = _error(status, "Not Found: method not found")
+        await _write(writer, status, payload)
+        return True
+
+    async def _serve_fault(self, planned: _PlannedFault, writer: asyncio.StreamWriter) -> bool:
+        fault = planned.fault
+        if fault is Fault.RETRY_AFTER:
+            payload = _error(
+                HTTPStatus.TOO_MANY_REQUESTS,
+                f"Too Many Requests: retry after {planned.retry_after}",
+                {"retry_after": planned.retry_after},
+            )
+            await _write(writer, HTTPStatus.TOO_MANY_REQUESTS, payload)
+        elif fault is Fault.SERVER_ERROR:
+            status = HTTPStatus.INTERNAL_SERVER_ERROR
+            await _write(writer, status, _error(status, "Internal Server Error"))
+        elif fault is Fault.BAD_REQUEST:
+            status = HTTPStatus.BAD_REQUEST
+            await _write(writer, status, _error(status, "Bad Request: refused by the fake"))
+        elif fault is Fault.FORBIDDEN:
+            status = HTTPStatus.FORBIDDEN
+            await _write(writer, status, _error(status, "Forbidden: bot was blocked by the user"))
+        elif fault is Fault.MALFORMED:
+            await _write(writer, HTTPStatus.OK, b"<html>this is not JSON")
+        elif fault is Fault.HANG:
+            await self._stopping.wait()
+            return False
+        return fault is not Fault.DISCONNECT
+
+    def _take_fault(self, method: str) -> _PlannedFault | None:
+        planned = self._faults.get(method)
+        if planned is None:
+            return None
+        planned.remaining -= 1
+        if planned.remaining <= 0:
+            del self._faults[method]
+        return planned
+
+    async def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        await self._notify()
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    # -- the methods -----------------------------------------------------------------------------
+
+    async def _answer(self, method: str, params: dict[str, Any]) -> tuple[HTTPStatus, Any]:
+        result: Any
+        if method == "getUpdates":
+            result = await self._get_updates(params)
+        elif method == "getMe":
+            result = self.bot_user
+        elif method in ("sendMessage", "editMessageText", "editMessageReplyMarkup"):
+            result = self._sent_message(params)
+        elif method in _ALWAYS_TRUE:
+            result = True
+        elif method == "getChatMember":
+            result = self._member(params["chat_id"], params["user_id"])
+        elif method == "getChatAdministrators":
+            result = self._administrators(params["chat_id"])
+        elif method == "getWebhookInfo":
+            result = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        else:
+            self.unknown_methods.append(method)
+            return HTTPStatus.NOT_FOUND, None
+        return HTTPStatus.OK, result
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        timeout = float(params.get("timeout") or 0)
+        if offset > self.polled_offset:
+            self.polled_offset = offset
+            await self._notify()
+        self._pending = [u for u in self._pending if u["update_id"] >= offset]
+        if not self._pending and timeout > 0:
+            self._new_update.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._until_update_or_stop(), timeout)
+            self._pending = [u for u in self._pending if u["update_id"] >= offset]
+        batch = self._pending[:limit]
+        now = time.perf_counter()
+        for update in batch:
+            self.delivered_at.setdefault(update["update_id"], now)
+        return batch
+
+    async def _until_update_or_stop(self) -> None:
+        stop = asyncio.ensure_future(self._stopping.wait())
+        update = asyncio.ensure_future(self._new_update.wait())
+        try:
+            await asyncio.wait({stop, update}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            update.cancel()
+
+    def _sent_message(self, params: dict[str, Any]) -> dict[str, Any] | bool:
+        chat_id = params.get("chat_id")
+        if chat_id is None:  # a message sent through inline mode: Telegram answers True
+            return True
+        message: dict[str, Any] = {
+            "message_id": params.get("message_id") or next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": self.bot_user,
+            "text": params.get("text", ""),
+        }
+        if isinstance(params.get("reply_markup"), dict):
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+    def _chat(self, chat_id: int) -> dict[str, Any]:
+        default_type = "private" if chat_id > 0 else "supergroup"
+        return self._chats.get(chat_id, {"id": chat_id, "type": default_type})
+
+    def _member(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        status = self._members.get((chat_id, user_id), "member")
+        return _member_result(status, {"id": user_id, "is_bot": False, "first_name": "Member"})
+
+    def _administrators(self, chat_id: int) -> list[dict[str, Any]]:
+        return [
+            _member_result(status, {"id": user, "is_bot": False, "first_name": "Admin"})
+            for (chat, user), status in self._members.items()
+            if chat == chat_id and status in ("creator", "administrator")
+        ]
+
+
+def _member_result(status: str, user: dict[str, Any]) -> dict[str, Any]:
+    member: dict[str, Any] = {"status": status, "user": user}
+    if status == "creator":
+        member["is_anonymous"] = False
+    elif status == "administrator":
+        rights = (
+            "can_be_edited is_anonymous can_manage_chat can_delete_messages can_manage_video_chats "
+            "can_restrict_members can_promote_members can_change_info can_invite_users "
+            "can_post_stories can_edit_stories can_delete_stories"
+        )
+        member |= {
+            right: right != "can_be_edited" and right != "is_anonymous" for right in rights.split()
+        }
+    return member
+
+
+def _chats_in(update: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for key in ("message", "edited_message", "channel_post"):
+        if key in update:
+            found.append(update[key]["chat"])
+    query = update.get("callback_query", {})
+    if "message" in query:
+        found.append(query["message"]["chat"])
+    return found
+
+
+def _decode_parameters(content_type: str, body: bytes) -> dict[str, Any]:
+    """PTB posts form fields whose non-string values are JSON; decode them back to Python values."""
+    if not body:
+        return {}
+    if content_type.startswith("application/json"):
+        decoded: dict[str, Any] = json.loads(body)
+        return decoded
+    fields = parse_qsl(body.decode(), keep_blank_values=True)
+    return {name: _decode_value(name, value) for name, value in fields}
+
+
+def _decode_value(name: str, value: str) -> Any:
+    if name in _STRING_PARAMETERS:
+        return value
+    if (
+        value[:1] in ("{", "[")
+        or value in ("true", "false")
+        or re.fullmatch(r"-?\d+(\.\d+)?", value)
+    ):
+        with contextlib.suppress(ValueError):
+            return json.loads(value)
+    return value
+
+
+def _error(
+    status: HTTPStatus, description: str, parameters: dict[str, Any] | None = None
+) -> bytes:
+    payload: dict[str, Any] = {"ok": False, "error_code": int(status), "description": description}
+    if parameters:
+        payload["parameters"] = parameters
+    return json.dumps(payload).encode()
+
+
+async def _read_request(reader: asyncio.StreamReader) -> tuple[str, dict[str, str], bytes] | None:
+    request_line = await reader.readline()
+    if not request_line:
+        return None
+    _method, path, _version = request_line.decode("latin-1").split(" ", 2)
+    headers: dict[str, str] = {}
+    while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    length = int(headers.get("content-length", "0"))
+    body = await reader.readexactly(length) if length else b""
+    return path, headers, body
+
+
+async def _write(writer: asyncio.StreamWriter, status: HTTPStatus, payload: bytes) -> None:
+    head = (
+        f"HTTP/1.1 {int(status)} {status.phrase}\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(payload)}\r\n"
+        "Connection: keep-alive\r\n\r\n"
+    )
+    writer.write(head.encode("latin-1") + payload)
+    await writer.drain()
