@@ -15,6 +15,8 @@ from enum import Enum
 from typing import Any
 
 PREFS_KEY = "chat_prefs"
+GROUP_REPLIES_PER_WINDOW = 4  # a group gets at most this many replies ...
+GROUP_WINDOW_SECONDS = 60.0  # ... in any window this long (escalations aside)
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,10 @@ class Cooldown:
     """
 
     def __init__(
-        self, replies: int = 4, window: float = 60.0, clock: Callable[[], float] = time.monotonic
+        self,
+        replies: int = GROUP_REPLIES_PER_WINDOW,
+        window: float = GROUP_WINDOW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._replies = replies
         self._window = window
