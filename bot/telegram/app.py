@@ -4,6 +4,7 @@ persistence. `run_bot` and the tests both build the bot here, so the tests run t
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from telegram import (
@@ -76,6 +77,9 @@ def build_application(
 ) -> BotApplication:
     """The bot, ready for `run_polling`/`run_webhook` (or, in tests, initialize/start by hand)."""
     protect_logs(settings.log_level)
+    # Opt in to PTB's coming time periods (timedelta, not int seconds), as PTB 22 recommends: without
+    # it, every 429 RetryAfter raises a deprecation warning inside the rate limiter.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     frontend = Frontend(responder)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()

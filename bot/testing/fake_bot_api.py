@@ -223,16 +223,17 @@ class FakeBotApi:
             found = self.calls_to(method, chat_id=chat_id)
             return [call for call in found if where is None or where(call)]
 
-        await self._wait_until(lambda: len(matching()) >= count, within, f"{count} x {method}")
+        await self.wait_until(lambda: len(matching()) >= count, within, f"{count} x {method}")
         return matching()
 
     async def wait_fetched(self, update_id: int, *, within: float = 5.0) -> None:
         """Wait until the bot asked for updates after `update_id`: it has fetched that one."""
-        await self._wait_until(
+        await self.wait_until(
             lambda: self.polled_offset > update_id, within, f"getUpdates past {update_id}"
         )
 
-    async def _wait_until(self, condition: Callable[[], bool], within: float, what: str) -> None:
+    async def wait_until(self, condition: Callable[[], bool], within: float, what: str) -> None:
+        """Wait until `condition()` holds; it is checked after each call the fake receives."""
         async with self._changed:
             try:
                 await asyncio.wait_for(self._changed.wait_for(condition), within)
