@@ -1,0 +1,112 @@
+"""Safety triage on a labelled set (`message<TAB>tier`), measured on the full reply path.
+
+Every message goes through `Responder.reply`, so what is measured is what a user gets. A message labelled
+`urgent` that is answered as an emergency or a crisis counts as caught (over-triage is safe) and is listed
+as an upgrade; every other mismatch is a miss and is listed with the rule that fired.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.content import ContentError
+from bot.evaluation.labelled import read_labelled
+from bot.reply import Kind, Responder
+from bot.triage import Tier
+
+NONE = "none"
+TIERS = (NONE, Tier.URGENT.value, Tier.EMERGENCY.value, Tier.CRISIS.value)
+RECALL_TARGETS = {Tier.CRISIS.value: 1.0, Tier.EMERGENCY.value: 1.0, Tier.URGENT.value: 0.98}
+MAX_FALSE_ESCALATIONS = 0.05
+
+
+@dataclass(frozen=True)
+class Outcome:
+    message: str
+    expected: str
+    got: str
+    rule: str | None
+
+    @property
+    def caught(self) -> bool:
+        if self.expected == Tier.URGENT.value:
+            return self.got in (Tier.URGENT.value, Tier.EMERGENCY.value, Tier.CRISIS.value)
+        return self.got == self.expected
+
+    @property
+    def upgraded(self) -> bool:
+        return self.caught and self.got != self.expected
+
+    def line(self) -> str:
+        return f"  [{self.expected} -> {self.got}] {self.message!r} (rule: {self.rule or '-'})"
+
+
+def evaluate_safety(path: Path, responder: Responder) -> tuple[str, bool]:
+    """A printable report, and whether every target is met."""
+    labelled = read_labelled(path)
+    unknown = sorted({tier for _, tier in labelled.rows} - set(TIERS))
+    if unknown:
+        raise ContentError(path, f"unknown tier '{unknown[0]}' (use {', '.join(TIERS)})")
+    outcomes = [_outcome(message, tier, responder) for message, tier in labelled.rows]
+    lines = [f"Safety triage: {path} ({len(outcomes)} messages)"]
+    met = _recall_lines(outcomes, lines)
+    met = _false_escalation_line(outcomes, lines) and met
+    lines += _confusion(outcomes)
+    misses = [o for o in outcomes if not o.caught]
+    lines.append(f"Misses ({len(misses)}):" if misses else "Misses: none")
+    lines += [o.line() for o in misses]
+    upgrades = [o for o in outcomes if o.upgraded]
+    if upgrades:
+        lines.append(f"Upgrades, counted as caught ({len(upgrades)}):")
+        lines += [o.line() for o in upgrades]
+    return "\n".join(lines), met
+
+
+def _outcome(message: str, expected: str, responder: Responder) -> Outcome:
+    reply = responder.reply(message)
+    if reply.kind is not Kind.ESCALATION or reply.escalation is None:
+        return Outcome(message, expected, NONE, None)
+    return Outcome(message, expected, reply.escalation.value, reply.triage_rule)
+
+
+def _recall_lines(outcomes: list[Outcome], lines: list[str]) -> bool:
+    met = True
+    for tier, target in RECALL_TARGETS.items():
+        labelled = [o for o in outcomes if o.expected == tier]
+        caught = sum(o.caught for o in labelled)
+        recall = caught / len(labelled) if labelled else 1.0
+        ok = recall >= target
+        met = met and ok and bool(labelled)
+        lines.append(
+            f"  {tier:<10} recall {_percent(recall)} ({caught}/{len(labelled)}), "
+            f"target >= {_percent(target)}: {'met' if ok and labelled else 'MISSED'}"
+        )
+    return met
+
+
+def _false_escalation_line(outcomes: list[Outcome], lines: list[str]) -> bool:
+    calm = [o for o in outcomes if o.expected == NONE]
+    escalated = sum(o.got != NONE for o in calm)
+    rate = escalated / len(calm) if calm else 0.0
+    ok = rate <= MAX_FALSE_ESCALATIONS and bool(calm)
+    lines.append(
+        f"  false escalations {_percent(rate)} ({escalated}/{len(calm)} 'none' messages), "
+        f"target <= {_percent(MAX_FALSE_ESCALATIONS)}: {'met' if ok else 'MISSED'}"
+    )
+    return ok
+
+
+def _confusion(outcomes: list[Outcome]) -> list[str]:
+    counts = Counter((o.expected, o.got) for o in outcomes)
+    header = "  expected \\ got " + "".join(f"{tier:>10}" for tier in TIERS)
+    rows = [
+        f"  {expected:<15}" + "".join(f"{counts[expected, got]:>10}" for got in TIERS)
+        for expected in TIERS
+    ]
+    return ["Tier confusion:", header, *rows]
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.1f}%"

@@ -1,0 +1,122 @@
+"""Which lexicon rules a message sets off, after context: negation, hypotheticals, history, idioms.
+
+A sign found in a message is
+- dropped when it sits inside a benign idiom ("dying to know"), or, for medical signs, when it is
+  hypothetical ("what if I get a headache") or historical ("I had a seizure as a kid");
+- negated when a negation trigger reaches it ("no headache, no blurred vision"). A negated medical sign
+  is dropped; a negated crisis phrase is kept as a denial, which never clears the risk by itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from bot.safety_lexicon import Document, Lexicon, PhraseSet, Rule, Scope, Span, Tier
+
+
+class Status(Enum):
+    CLEAR = "clear"
+    NEGATED = "negated"
+    DROPPED = "dropped"
+
+
+@dataclass
+class Findings:
+    hits: list[Rule] = field(default_factory=list)  # rules whose sign is there, in lexicon order
+    denied: list[Rule] = field(default_factory=list)  # crisis rules found only negated
+    amplified: bool = False  # "worst ever", "sudden", "getting worse fast"
+    risk_cue: bool = False  # a risk cue that means a denial is not to be trusted
+
+
+class _Context:
+    """The context triggers found in one message, and what they do to a sign at a given place."""
+
+    def __init__(self, lexicon: Lexicon, document: Document) -> None:
+        context = lexicon.context
+        self.window = context.window
+        self.pseudo = context.pseudo.spans(document)
+        self.terminators = context.terminators.spans(document)
+        self.exceptions = lexicon.exceptions.spans(document)
+        self.negation = self._triggers(context.negation, document)
+        self.hypothetical = self._triggers(context.hypothetical, document)
+        self.historical = self._triggers(context.historical, document)
+
+    def status(self, sign: Span, *, crisis: bool) -> Status:
+        if any(sign.overlaps(idiom) for idiom in self.exceptions):
+            return Status.DROPPED
+        if self._reaches(self.negation, sign):
+            return Status.NEGATED if crisis else Status.DROPPED
+        if not crisis and (
+            self._reaches(self.hypothetical, sign) or self._reaches(self.historical, sign)
+        ):
+            return Status.DROPPED
+        return Status.CLEAR
+
+    def _triggers(self, scope: Scope, document: Document) -> tuple[list[Span], list[Span]]:
+        def real(spans: list[Span]) -> list[Span]:
+            return [s for s in spans if not any(s.overlaps(p) for p in self.pseudo)]
+
+        return real(scope.before.spans(document)), real(scope.after.spans(document))
+
+    def _reaches(self, triggers: tuple[list[Span], list[Span]], sign: Span) -> bool:
+        before, after = triggers
+        return any(t.end < sign.start and self._scoped(t.end, sign.start) for t in before) or any(
+            t.start > sign.end and self._scoped(sign.end, t.start) for t in after
+        )
+
+    def _scoped(self, left: int, right: int) -> bool:
+        """True when `left` and `right` are close enough, with no terminator between them."""
+        if right - left - 1 > self.window:
+            return False
+        return not any(left < t.start and t.end < right for t in self.terminators)
+
+
+def find(lexicon: Lexicon, document: Document) -> Findings:
+    context = _Context(lexicon, document)
+    informational = _is_informational(lexicon, document)
+    cues: dict[str, bool] = {}
+    findings = Findings()
+    for rule in lexicon.rules:
+        if informational and rule.informational:
+            continue
+        crisis = rule.tier is Tier.CRISIS
+        statuses = {context.status(s, crisis=crisis) for s in rule.phrases.spans(document)}
+        if Status.CLEAR in statuses or _all_cues(rule, lexicon, document, context, cues):
+            findings.hits.append(rule)
+        elif crisis and Status.NEGATED in statuses:
+            findings.denied.append(rule)
+    findings.amplified = _present(lexicon.amplifiers, document, context)
+    findings.risk_cue = _present(lexicon.risk_cues, document, context)
+    return findings
+
+
+def _all_cues(
+    rule: Rule, lexicon: Lexicon, document: Document, context: _Context, seen: dict[str, bool]
+) -> bool:
+    if not rule.cues:
+        return False
+    for name in rule.cues:
+        if name not in seen:
+            seen[name] = _present(lexicon.cues[name], document, context)
+        if not seen[name]:
+            return False
+    return True
+
+
+def _present(phrases: PhraseSet, document: Document, context: _Context) -> bool:
+    return any(
+        context.status(span, crisis=False) is Status.CLEAR for span in phrases.spans(document)
+    )
+
+
+def _is_informational(lexicon: Lexicon, document: Document) -> bool:
+    """A general question about the drug, with no first-person words outside question openers."""
+    frame = lexicon.informational
+    if not frame.questions.spans(document):
+        return False
+    openers = frame.openers.spans(document)
+    return not any(
+        word in frame.first_person and not any(o.start <= i <= o.end for o in openers)
+        for i, word in enumerate(document.words)
+    )
