@@ -101,6 +101,8 @@ async def test_the_bot_runs_when_its_command_menus_cannot_be_set(
     async with start_bot(fake_api, telegram_settings, responder) as bot:
         [answer] = replies(await bot.exchange(Updates().text(CHAT, ALICE, question)))
     assert answer.text == reply.text
+    menus = [call for call in fake_api.calls if call.method == "setMyCommands"]
+    assert [call.fault for call in menus] == [Fault.BAD_REQUEST] * 3  # one per scope, no retry
 
 
 async def test_the_logs_of_a_whole_conversation_hold_no_message_text_and_no_token(
