@@ -20,7 +20,7 @@ from pathlib import Path
 from bot.content import Fields, read_yaml
 from bot.safety_text import PUNCTUATION, Tokeniser
 
-MAX_GAP = 3
+MAX_GAP = 4
 _LITERAL = re.compile(r"[a-z0-9]+|[.!?;,]|#")
 # A gap word is any word but punctuation: a gap stays within one clause.
 _GAP = "(?:[^ " + re.escape("".join(sorted(PUNCTUATION))) + f"]+ ){{0,{MAX_GAP}}}"
@@ -196,6 +196,7 @@ class Rule:
     phrases: PhraseSet
     cues: tuple[str, ...]  # named cues that must all occur (and none negated)
     informational: bool  # ignored inside a general question about the drug
+    negatable: bool  # false where negation is how the phrase is said ("can't see any reason to go on")
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ LEXICON_FIELDS = (
     "groups",
     "rules",
 )
-RULE_FIELDS = ("id", "tier", "group", "informational", "phrases", "all")
+RULE_FIELDS = ("id", "tier", "group", "informational", "negatable", "phrases", "all")
 GROUP_FIELDS = ("upgrades", "risk_cue", "reply")
 # Ids the triage itself gives to decisions that no single rule makes.
 RESERVED_PREFIXES = ("crisis.negated", "emergency.upgrade")
@@ -351,6 +352,7 @@ def _rule(
         phrases=phrases,
         cues=needed,
         informational=_flag(fields, "informational", tier is not Tier.CRISIS),
+        negatable=_flag(fields, "negatable", True),
     )
 
 

@@ -42,10 +42,10 @@ class _Context:
         self.hypothetical = self._triggers(context.hypothetical, document)
         self.historical = self._triggers(context.historical, document)
 
-    def status(self, sign: Span, *, crisis: bool) -> Status:
+    def status(self, sign: Span, *, crisis: bool, negatable: bool = True) -> Status:
         if any(sign.overlaps(idiom) for idiom in self.exceptions):
             return Status.DROPPED
-        if self._reaches(self.negation, sign):
+        if negatable and self._reaches(self.negation, sign):
             return Status.NEGATED if crisis else Status.DROPPED
         if not crisis and (
             self._reaches(self.hypothetical, sign) or self._reaches(self.historical, sign)
@@ -81,7 +81,10 @@ def find(lexicon: Lexicon, document: Document) -> Findings:
         if informational and rule.informational:
             continue
         crisis = rule.tier is Tier.CRISIS
-        statuses = {context.status(s, crisis=crisis) for s in rule.phrases.spans(document)}
+        statuses = {
+            context.status(span, crisis=crisis, negatable=rule.negatable)
+            for span in rule.phrases.spans(document)
+        }
         if Status.CLEAR in statuses or _all_cues(rule, lexicon, document, context, cues):
             findings.hits.append(rule)
         elif crisis and Status.NEGATED in statuses:

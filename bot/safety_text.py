@@ -58,6 +58,7 @@ class Tokeniser:
         single = {k: tuple(v.split()) for k, v in rewrites.items() if " " not in k}
         self._single_rewrites = single
         self._phrase_rewrites = Synonyms({k: v for k, v in rewrites.items() if " " in k})
+        self._vocabulary = vocabulary
         self._known = vocabulary | not_typos | frozenset(single)
         by_initial: dict[str, list[str]] = {}
         for word in vocabulary:
@@ -83,11 +84,13 @@ class Tokeniser:
         if _LEET_WORD.fullmatch(word):
             word = word.translate(_LEET)
         stretched = _STRETCHED.sub(r"\1\1", word)
-        for candidate in (stretched, _STRETCHED.sub(r"\1", word), _DOUBLED.sub(r"\1", word)):
-            if candidate in self._single_rewrites:
-                return self._single_rewrites[candidate]
-            if candidate in self._known:
-                return (candidate,)
+        if stretched in self._single_rewrites:
+            return self._single_rewrites[stretched]
+        if stretched in self._known:
+            return (stretched,)
+        for shrunk in (_STRETCHED.sub(r"\1", word), _DOUBLED.sub(r"\1", word)):
+            if shrunk in self._vocabulary:  # "diiie", "diee" -> "die"; but "odd" stays "odd"
+                return (shrunk,)
         expanded = _expand_contraction(stretched)
         if expanded is not None:
             return expanded
