@@ -12,6 +12,9 @@ from typing import Any
 
 import yaml
 
+# libyaml's parser is about ten times faster than the pure-Python one; both are safe loaders.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class ContentError(Exception):
     """A problem in the content files, located as precisely as possible."""
@@ -35,7 +38,7 @@ def read_yaml(path: Path) -> Any:
     """Parse one YAML file; a missing file or a syntax error becomes a ContentError."""
     try:
         with path.open(encoding="utf-8") as stream:
-            return yaml.safe_load(stream)
+            return yaml.load(stream, Loader=_SAFE_LOADER)
     except FileNotFoundError:
         raise ContentError(path, "file is missing") from None
     except UnicodeDecodeError as error:
