@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.knowledge import Entry, Knowledge, load_knowledge
+from bot.normalise import normalise
 from bot.render import bold, escape, split_message
 from bot.retrieval import Candidate, Matcher, Tuning, load_tuning
 from bot.triage import Tier, Triage, escalation_text, triage
@@ -98,10 +99,11 @@ class Responder:
         flagged = triage(message, self.knowledge.safety)
         if flagged is not None and not flagged.checkin:
             return self._escalate(flagged, chat)
-        if not self.smalltalk.prepare(message) and not self.entries.prepare(message):
+        words = normalise(message, self.knowledge.synonyms).split()
+        if not words:
             reply = self._finish(Kind.FALLBACK, self._text("reply.empty_message"))
         else:
-            reply = self._smalltalk(message) or self._retrieve(message)
+            reply = self._smalltalk(words) or self._retrieve(words)
         if flagged is not None:  # a soft check-in leads; the answer, if any, follows
             return self._lead_with_checkin(flagged, chat, reply)
         return reply
@@ -112,13 +114,17 @@ class Responder:
         return None if entry is None else self._answer(entry, score=100.0)
 
     def ranking(self, message: str) -> list[Candidate]:
-        return self.entries.rank(message, limit=max(self.tuning.max_suggestions, 5))
+        """The best entries for a message with their scores (for evaluation and inline mode)."""
+        return self._rank_entries(normalise(message, self.knowledge.synonyms).split())
 
-    def _retrieve(self, message: str) -> Reply:
-        ranked = self.ranking(message)
+    def _rank_entries(self, words: list[str]) -> list[Candidate]:
+        return self.entries.rank(words, limit=max(self.tuning.max_suggestions, 5))
+
+    def _retrieve(self, words: list[str]) -> Reply:
+        ranked = self._rank_entries(words)
         tuning = self.tuning
         best = ranked[0].score if ranked else 0.0
-        uncovered = self.out_of_scope.rank(message, limit=1)
+        uncovered = self.out_of_scope.rank(words, limit=1)
         if uncovered and uncovered[0].score >= max(best, tuning.clarify_score):
             return self._not_covered(uncovered[0])
         if best < tuning.clarify_score:
@@ -161,8 +167,8 @@ class Responder:
         text = escape(self.knowledge.texts("reply.not_covered", topic=topic.name))
         return self._finish(Kind.FALLBACK, text, score=match.score)
 
-    def _smalltalk(self, message: str) -> Reply | None:
-        ranked = self.smalltalk.rank(message, limit=1)
+    def _smalltalk(self, words: list[str]) -> Reply | None:
+        ranked = self.smalltalk.rank(words, limit=1)
         if not ranked or ranked[0].score < SMALLTALK_SCORE:
             return None
         talk = next(t for t in self.knowledge.smalltalk if t.id == ranked[0].key)

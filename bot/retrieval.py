@@ -9,6 +9,7 @@ thresholds in `knowledge/retrieval.yaml`, which were chosen by running `python -
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,15 +87,23 @@ class Matcher:
             sum(self._idf[word] for word in set(text.split())) for _, text in self._phrases
         ]
         self._unknown_weight = math.log(1 + count) * UNKNOWN_WORD_WEIGHT
-        self._vocabulary = sorted(self._idf)
+        self._vocabulary_by_initial: dict[str, list[str]] = {}
+        for word in sorted(self._idf):
+            self._vocabulary_by_initial.setdefault(word[0], []).append(word)
 
     def prepare(self, text: str) -> str:
         """The comparable form: normalised words without filler ("what", "is", "my"...)."""
-        words = normalise(text, self._synonyms).split()
-        return " ".join(word for word in words if word not in self._stopwords)
+        return " ".join(self._content(normalise(text, self._synonyms).split()))
 
-    def rank(self, message: str, limit: int = 5) -> list[Candidate]:
-        words = list(dict.fromkeys(self.prepare(message).split()))[:MAX_QUERY_WORDS]
+    def _content(self, words: Sequence[str]) -> list[str]:
+        return [word for word in words if word not in self._stopwords]
+
+    def rank(self, normalised: Sequence[str], limit: int = 5) -> list[Candidate]:
+        """Rank keys for a message already normalised (`bot.normalise.normalise(...).split()`).
+
+        The caller normalises once and shares the words between matchers.
+        """
+        words = list(dict.fromkeys(self._content(normalised)))[:MAX_QUERY_WORDS]
         corrected = [self._known(word) for word in words]
         known = set(filter(None, corrected))
         if not known:
@@ -107,7 +116,8 @@ class Matcher:
             key, text = self._phrases[index]
             score = WORD_WEIGHT * overlap + (1 - WORD_WEIGHT) * similarity(query, text) / 100
             best[key] = max(best.get(key, 0.0), score)
-        ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
+        # Ties are broken by key so that results never depend on hash order.
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [Candidate(key, round(100 * score, 1)) for key, score in ranked]
 
     def _overlaps(self, known: set[str], weight: float) -> list[tuple[int, float]]:
@@ -123,16 +133,23 @@ class Matcher:
             # A rambling message is not penalised beyond being a few times longer than the phrase.
             precision = common / min(weight, LONG_MESSAGE_FACTOR * phrase_weight)
             scored.append((index, (1 + BETA2) * precision * recall / (BETA2 * precision + recall)))
-        return sorted(scored, key=lambda item: -item[1])
+        return sorted(scored, key=lambda item: (-item[1], item[0]))
 
     def _known(self, word: str) -> str | None:
-        """The word itself if known, else the closest known word for a likely typo, else None."""
+        """The word itself if known, else the closest known word for a likely typo, else None.
+
+        Only words with the same first letter are candidates: typos rarely hit the first letter,
+        and without this real words get "corrected" into others (spain -> pain, gone -> one).
+        """
         if word in self._idf:
             return word
         if len(word) < MIN_TYPO_LENGTH:
             return None
         match = process.extractOne(
-            word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_SIMILARITY
+            word,
+            self._vocabulary_by_initial.get(word[0], []),
+            scorer=fuzz.ratio,
+            score_cutoff=TYPO_SIMILARITY,
         )
         return match[0] if match else None
 
