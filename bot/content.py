@@ -13,7 +13,23 @@ from typing import Any
 import yaml
 
 # libyaml's parser is about ten times faster than the pure-Python one; both are safe loaders.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc]
+    """A safe loader that refuses duplicate keys, which YAML would silently let the last one win."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 class ContentError(Exception):
@@ -38,7 +54,7 @@ def read_yaml(path: Path) -> Any:
     """Parse one YAML file; a missing file or a syntax error becomes a ContentError."""
     try:
         with path.open(encoding="utf-8") as stream:
-            return yaml.load(stream, Loader=_SAFE_LOADER)
+            return yaml.load(stream, Loader=_UniqueKeyLoader)
     except FileNotFoundError:
         raise ContentError(path, "file is missing") from None
     except UnicodeDecodeError as error:

@@ -104,3 +104,12 @@ def test_missing_text_is_rejected(knowledge_copy: Path) -> None:
 
 def test_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
     assert "not found" in str(_load_error(tmp_path / "nowhere"))
+
+
+def test_duplicate_yaml_key_is_rejected_with_its_line(knowledge_copy: Path) -> None:
+    path = knowledge_copy / "synonyms.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\nisotretinoin:\n  - isotretinoinum\n")
+    error = _load_error(knowledge_copy)
+    assert error.file.endswith("synonyms.yaml")
+    assert "duplicate key 'isotretinoin'" in error.message
+    assert "line" in error.message
