@@ -63,7 +63,7 @@ def read_yaml(path: Path) -> Any:
         mark = getattr(error, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(error, "problem", None) or "invalid YAML"
-        raise ContentError(path, f"YAML syntax error{line}: {problem}") from None
+        raise ContentError(path, f"YAML error{line}: {problem}") from None
 
 
 class Fields:
