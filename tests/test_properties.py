@@ -179,6 +179,8 @@ FRAGMENTS = (
     "\U0010ffff",
     "\ufdfa",
     "🙂",
+    "💊💊💊",
+    "🔪",
     "👩🏽\u200d⚕️",
     "🏳️\u200d🌈",
     "\u0645\u0631\u062d\u0628\u0627",  # Arabic "hello"
@@ -265,15 +267,28 @@ MIXED = "dry lips & <b>cracked</b> 🙂 \u0645\u0631\u062d\u0628\u0627 \ud800 \u
         "a" * LONG,
         (MIXED * LONG)[:LONG],
         ("word " * LONG)[:LONG],
-        "\ufdfa" * LONG,  # one character that NFKC expands to eighteen
+        ("i want to die " * LONG)[:LONG],
+        # NFKC expands this character to eighteen: the costliest message Telegram can deliver.
+        "\ufdfa" * MAX_MESSAGE_LENGTH,
     ],
-    ids=["one-letter", "mixed", "words", "expanding"],
+    ids=["one-letter", "mixed", "words", "crisis-repeated", "expanding"],
 )
-def test_a_hundred_thousand_characters_get_a_sendable_reply(
-    responder: Responder, message: str
-) -> None:
-    assert len(message) == LONG
+def test_very_long_messages_get_a_sendable_reply(responder: Responder, message: str) -> None:
     assert_sendable(responder.reply(message), _disclaimer(responder))
+
+
+def test_an_emoji_only_crisis_is_not_taken_for_an_empty_message(responder: Responder) -> None:
+    """Three pill emoji have no word to answer from, but triage reads emoji: it must go first."""
+    assert triage("💊💊💊", responder.knowledge.safety) is not None
+    assert responder.reply("💊💊💊").kind is Kind.ESCALATION
+
+
+def test_a_crisis_at_the_end_of_a_long_message_is_not_missed(responder: Responder) -> None:
+    message = "My lips are so dry and my skin is peeling. " * 2000 + "I want to die."
+    assert len(message) > LONG / 2
+    reply = responder.reply(message)
+    assert reply.kind is Kind.ESCALATION
+    assert_sendable(reply, _disclaimer(responder))
 
 
 def test_a_stale_region_setting_still_gets_a_sendable_reply(responder: Responder) -> None:
