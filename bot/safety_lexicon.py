@@ -1,157 +1,26 @@
-"""The safety lexicon (knowledge/safety.yaml): compiled phrases, and where they occur in a message.
+"""The safety lexicon (knowledge/safety.yaml): rules, context triggers and word lists, loaded and
+validated so that a mistake in the file is reported with its entry and field.
 
-A phrase is a sequence of slots, each matching one whole canonical word (see safety_text):
-  word          that word                      a|b|c      any of these words
-  @name         any item of the word class     word?      optional slot
-  ...           up to three words, within one sentence     #          a number
-Every phrase compiles to one regular expression over the message's words joined by single spaces, so
-word boundaries come for free ("skilled" never matches "killed").
+Phrase syntax and matching: bot/safety_phrases.py. Text canonicalisation: bot/safety_text.py.
+How the findings become a tier: bot/safety_match.py and bot/triage.py.
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from bot.content import Fields, read_yaml
-from bot.safety_text import PUNCTUATION, Tokeniser
-
-MAX_GAP = 4
-_LITERAL = re.compile(r"[a-z0-9]+|[.!?;,]|#")
-# A gap word is any word but punctuation: a gap stays within one clause.
-_GAP = "(?:[^ " + re.escape("".join(sorted(PUNCTUATION))) + f"]+ ){{0,{MAX_GAP}}}"
+from bot.content import ContentError, Fields, read_yaml
+from bot.safety_phrases import Document, PhraseCompiler, PhraseSet
+from bot.safety_text import Tokeniser
 
 
 class Tier(StrEnum):
     URGENT = "urgent"
     EMERGENCY = "emergency"
     CRISIS = "crisis"
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int  # index of the first word
-    end: int  # index of the last word (inclusive)
-
-    def overlaps(self, other: Span) -> bool:
-        return self.start <= other.end and other.start <= self.end
-
-
-class Document:
-    """A message's canonical words, and the joined text the phrase expressions run on."""
-
-    def __init__(self, words: list[str]) -> None:
-        self.words = words
-        self.vocabulary = frozenset(words)
-        self.text = " " + " ".join(words) + " "
-        self._starts: list[int] = []
-        offset = 1
-        for word in words:
-            self._starts.append(offset)
-            offset += len(word) + 1
-
-    def span(self, match: re.Match[str]) -> Span:
-        first = bisect_right(self._starts, match.start()) - 1
-        last = bisect_right(self._starts, match.end() - 2) - 1  # the match ends with a space
-        return Span(first, last)
-
-
-@dataclass(frozen=True)
-class Phrase:
-    text: str  # as written in the content, for explanations
-    pattern: re.Pattern[str]
-    anchors: frozenset[str] | None  # words of which one must occur; None: no cheap pre-check
-
-
-class PhraseSet:
-    """Several phrases that mean one thing; finds every place any of them occurs."""
-
-    def __init__(self, phrases: Iterable[Phrase]) -> None:
-        self.phrases = tuple(phrases)
-
-    def spans(self, document: Document) -> list[Span]:
-        found: list[Span] = []
-        for phrase in self.phrases:
-            if phrase.anchors is not None and phrase.anchors.isdisjoint(document.vocabulary):
-                continue
-            found.extend(document.span(m) for m in phrase.pattern.finditer(document.text))
-        return found
-
-    def words(self) -> set[str]:
-        return {word for phrase in self.phrases for word in _literal_words(phrase.text)}
-
-
-class PhraseCompiler:
-    """Compiles phrase strings against the lexicon's word classes and rewrites, with located errors."""
-
-    def __init__(self, classes: Mapping[str, tuple[str, ...]], rewritten: frozenset[str]) -> None:
-        self.classes = classes
-        self.rewritten = rewritten  # words the tokeniser rewrites: they never reach a phrase
-
-    def compile_list(self, fields: Fields, field: str, *, required: bool = True) -> PhraseSet:
-        return PhraseSet(
-            self.compile(text, fields, field)
-            for text in fields.text_list(field, required=required)
-        )
-
-    def compile(self, text: str, fields: Fields, field: str) -> Phrase:
-        parts = text.split()
-        if parts[0] == "..." or parts[-1] == "...":
-            raise fields.error(field, f"phrase '{text}' cannot start or end with '...'")
-        body = "(?<= )"
-        anchors: frozenset[str] | None = None
-        for part in parts:
-            if part == "...":
-                body += _GAP
-                continue
-            optional = part.endswith("?") and part != "?"
-            choices = self._choices(part[:-1] if optional else part, text, fields, field)
-            slot = "(?:" + "|".join(_choice_pattern(choice) for choice in choices) + ") "
-            body += f"(?:{slot})?" if optional else slot
-            firsts = frozenset(choice.split()[0] for choice in choices)
-            if anchors is None and not optional and "#" not in firsts:
-                anchors = firsts
-        return Phrase(text, re.compile(body), anchors)
-
-    def _choices(self, slot: str, phrase: str, fields: Fields, field: str) -> list[str]:
-        choices: list[str] = []
-        for choice in slot.split("|"):
-            if choice.startswith("@"):
-                if choice[1:] not in self.classes:
-                    raise fields.error(field, f"phrase '{phrase}': unknown word class '{choice}'")
-                choices.extend(self.classes[choice[1:]])
-            else:
-                self.check_word(choice, phrase, fields, field)
-                choices.append(choice)
-        return choices
-
-    def check_word(self, word: str, phrase: str, fields: Fields, field: str) -> None:
-        if not _LITERAL.fullmatch(word):
-            raise fields.error(
-                field,
-                f"phrase '{phrase}': '{word}' must be lower-case letters or digits "
-                "(write contractions out: 'can not', 'i am')",
-            )
-        if word in self.rewritten:
-            raise fields.error(
-                field,
-                f"phrase '{phrase}': '{word}' is rewritten before matching; "
-                "use its canonical form from `rewrites`",
-            )
-
-
-def _choice_pattern(choice: str) -> str:
-    return " ".join(r"\d+" if word == "#" else re.escape(word) for word in choice.split())
-
-
-def _literal_words(text: str) -> set[str]:
-    return {
-        w for part in text.split() for w in part.rstrip("?").split("|") if _LITERAL.fullmatch(w)
-    }
 
 
 @dataclass(frozen=True)
@@ -196,7 +65,7 @@ class Rule:
     phrases: PhraseSet
     cues: tuple[str, ...]  # named cues that must all occur (and none negated)
     informational: bool  # ignored inside a general question about the drug
-    negatable: bool  # false where negation is how the phrase is said ("can't see any reason to go on")
+    negatable: bool  # false where negation is how it is said ("no way out")
 
 
 @dataclass(frozen=True)
@@ -212,7 +81,8 @@ class Lexicon:
     informational: Informational
 
     def read(self, message: str) -> Document:
-        return Document(self.tokeniser.tokens(message))
+        words = self.tokeniser.tokens(message)
+        return Document(words, [self.tokeniser.options(word) for word in words])
 
 
 LEXICON_FIELDS = (
@@ -232,6 +102,7 @@ LEXICON_FIELDS = (
 )
 RULE_FIELDS = ("id", "tier", "group", "informational", "negatable", "phrases", "all")
 GROUP_FIELDS = ("upgrades", "risk_cue", "reply")
+REAL_WORDS = "safety-real-words.txt"  # real words near lexicon words: never taken for typos
 # Ids the triage itself gives to decisions that no single rule makes.
 RESERVED_PREFIXES = ("crisis.negated", "emergency.upgrade")
 
@@ -251,7 +122,10 @@ def load_lexicon(path: Path) -> Lexicon:
     cues = {str(name): compiler.compile_list(cue_lists, str(name)) for name in cue_lists.data}
     groups = _groups(_section(fields, "groups"))
     rules = tuple(_rule(item, path, compiler, cues, groups) for item in fields.items("rules"))
-    sets = {name: compiler.compile_list(fields, name) for name in _PHRASE_LISTS}
+    sets = {
+        name: compiler.compile_list(fields, name, fuzzy=name != "exceptions")
+        for name in _PHRASE_LISTS
+    }
     vocabulary = {w for words in classes.values() for item in words for w in item.split()}
     vocabulary |= {w for v in rewrites.values() for w in v.split()}
     for phrase_set in (*sets.values(), *cues.values(), *(r.phrases for r in rules)):
@@ -264,7 +138,7 @@ def load_lexicon(path: Path) -> Lexicon:
         emoji=_emoji(fields),
         rewrites=rewrites,
         vocabulary=frozenset(vocabulary),
-        not_typos=frozenset(fields.text_list("not_typos")),
+        not_typos=frozenset(fields.text_list("not_typos")) | _real_words(path.parent / REAL_WORDS),
     )
     return Lexicon(
         tokeniser=tokeniser,
@@ -280,6 +154,14 @@ def load_lexicon(path: Path) -> Lexicon:
 
 
 _PHRASE_LISTS = ("exceptions", "amplifiers", "risk_cues")
+
+
+def _real_words(path: Path) -> frozenset[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise ContentError(path, "file is missing") from None
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
 
 
 def _section(fields: Fields, name: str) -> Fields:
@@ -360,8 +242,8 @@ def _scope(fields: Fields, compiler: PhraseCompiler, name: str) -> Scope:
     scope = Fields(fields.data.get(name), fields.file, entry=f"context.{name}")
     scope.reject_unknown(("before", "after"))
     return Scope(
-        before=compiler.compile_list(scope, "before", required=False),
-        after=compiler.compile_list(scope, "after", required=False),
+        before=compiler.compile_list(scope, "before", fuzzy=False, required=False),
+        after=compiler.compile_list(scope, "after", fuzzy=False, required=False),
     )
 
 
@@ -374,16 +256,16 @@ def _context(fields: Fields, compiler: PhraseCompiler) -> Context:
         negation=_scope(fields, compiler, "negation"),
         hypothetical=_scope(fields, compiler, "hypothetical"),
         historical=_scope(fields, compiler, "historical"),
-        pseudo=compiler.compile_list(fields, "pseudo"),
-        terminators=compiler.compile_list(fields, "terminators"),
+        pseudo=compiler.compile_list(fields, "pseudo", fuzzy=False),
+        terminators=compiler.compile_list(fields, "terminators", fuzzy=False),
     )
 
 
 def _informational(fields: Fields, compiler: PhraseCompiler) -> Informational:
     return Informational(
-        questions=compiler.compile_list(fields, "questions"),
+        questions=compiler.compile_list(fields, "questions", fuzzy=False),
         first_person=frozenset(fields.text_list("first_person")),
-        openers=compiler.compile_list(fields, "openers"),
+        openers=compiler.compile_list(fields, "openers", fuzzy=False),
     )
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from bot.safety_lexicon import Document, Lexicon, PhraseSet, Rule, Scope, Span, Tier
+from bot.safety_lexicon import Lexicon, Rule, Scope, Tier
+from bot.safety_phrases import Document, PhraseSet, Span
 
 
 class Status(Enum):

@@ -1,10 +1,10 @@
 """Triage's view of a message: a list of canonical words and sentence punctuation.
 
-Built on `normalise.fold`, then: emoji become words (💊 → pills), newlines end sentences, leetspeak is
-decoded (k1ll → kill), stretched letters shrink (pleeease → please), contractions expand (can't → can not),
-slang and abbreviations are rewritten (kms → kill myself) and typos in the lexicon's key words are
-corrected (headahce → headache). The lexicon's phrases are written in this canonical form, so matching is
-plain whole-word comparison.
+Built on `normalise.fold`, then: emoji become words (💊 → pills), newlines end sentences, leetspeak
+is decoded (k1ll → kill), stretched letters shrink (pleeease → please), contractions expand
+(can't → can not), slang and abbreviations are rewritten (kms → kill myself), as are their typos
+(wnana → want to). The lexicon's phrases are written in this canonical form. `options` gives, for
+each word, the lexicon words it may be a typo of (klil → kill); real words are never typos.
 """
 
 from __future__ import annotations
@@ -37,7 +37,10 @@ _IS_AFTER = frozenset(
     {"it", "that", "what", "there", "here", "he", "she", "who", "everything", "life"}
 )
 
-MIN_TYPO_LENGTH = 5  # shorter words have too many real neighbours ("kiss"/"kills") to guess a typo
+# A typo is one edit (OSA: a letter dropped, added, changed, or two swapped) away from a lexicon word of
+# at least MIN_TYPO_TARGET letters, keeping the first letter: "klil", "lvie", "ded" but never "dye".
+MIN_TYPO_TARGET = 4
+MIN_TYPO_WORD = 3
 
 
 class Tokeniser:
@@ -59,13 +62,12 @@ class Tokeniser:
         self._single_rewrites = single
         self._phrase_rewrites = Synonyms({k: v for k, v in rewrites.items() if " " in k})
         self._vocabulary = vocabulary
+        self._not_typos = not_typos
         self._known = vocabulary | not_typos | frozenset(single)
-        by_initial: dict[str, list[str]] = {}
-        for word in vocabulary:
-            if len(word) >= MIN_TYPO_LENGTH and word.isalpha():
-                by_initial.setdefault(word[0], []).append(word)
-        self._typo_targets = {k: tuple(sorted(v)) for k, v in by_initial.items()}
+        self._word_targets = _by_initial(vocabulary)
+        self._rewrite_targets = _by_initial(frozenset(single))
         self.canonical = lru_cache(maxsize=8192)(self._canonical)
+        self.options = lru_cache(maxsize=8192)(self._options)
 
     def tokens(self, message: str) -> list[str]:
         text = fold(message.replace("\n", " . ").replace("\ufe0f", ""))
@@ -92,29 +94,49 @@ class Tokeniser:
             if shrunk in self._vocabulary:  # "diiie", "diee" -> "die"; but "odd" stays "odd"
                 return (shrunk,)
         expanded = _expand_contraction(stretched)
-        if expanded is not None:
-            return expanded
+        if expanded is not None:  # the stem may itself be stretched or misspelt ("wassn't")
+            stem, *rest = expanded
+            return (*self.canonical(stem), *rest)
         if "*" in stretched:
             return (self._censored(stretched),)
-        return (self._correct_typo(stretched),)
+        return self._rewritten_typo(stretched) or (stretched,)
 
-    def _correct_typo(self, word: str) -> str:
-        """A lexicon word one edit away (same first letter), else the word itself."""
-        if len(word) < MIN_TYPO_LENGTH:
-            return word
-        for target in self._typo_targets.get(word[0], ()):
-            if (
-                abs(len(target) - len(word)) <= 1
-                and OSA.distance(word, target, score_cutoff=1) <= 1
-            ):
-                return target
-        return word
+    def _rewritten_typo(self, word: str) -> tuple[str, ...] | None:
+        """A typo of exactly one rewritten word ("wnana" for "wanna"), and of no lexicon word."""
+        if len(word) < MIN_TYPO_TARGET or _near(word, self._word_targets):
+            return None
+        meanings = {self._single_rewrites[v] for v in _near(word, self._rewrite_targets)}
+        return meanings.pop() if len(meanings) == 1 else None
+
+    def _options(self, word: str) -> frozenset[str]:
+        """The word, and the lexicon words it may be a typo of."""
+        if word in self._not_typos or len(word) < MIN_TYPO_WORD or not word.isalpha():
+            return frozenset({word})
+        return frozenset({word, *_near(word, self._word_targets)})
 
     def _censored(self, word: str) -> str:
         """'k*ll' or 's*icide': the one known word that fits, '*' standing for one letter."""
         pattern = re.compile(re.escape(word).replace(r"\*", "[a-z]"))
         fits = [known for known in self._known if pattern.fullmatch(known)]
         return fits[0] if len(fits) == 1 else word
+
+
+def _by_initial(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for word in words:
+        if len(word) >= MIN_TYPO_TARGET and word.isalpha():
+            found.setdefault(word[0], []).append(word)
+    return {initial: tuple(sorted(group)) for initial, group in found.items()}
+
+
+def _near(word: str, targets: Mapping[str, tuple[str, ...]]) -> list[str]:
+    return [
+        target
+        for target in targets.get(word[0], ())
+        if target != word
+        and abs(len(target) - len(word)) <= 1
+        and OSA.distance(word, target, score_cutoff=1) <= 1
+    ]
 
 
 def _expand_contraction(word: str) -> tuple[str, ...] | None:
