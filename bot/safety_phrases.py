@@ -81,9 +81,8 @@ class Phrase:
     first_words: frozenset[str]  # words a match can start with
 
     def spans(self, document: Document, fuzzy: bool) -> list[Span]:
+        """Every match; call only for a document that has one of the `anchors`."""
         positions = document.positions[fuzzy]
-        if not any(word in positions for word in self.anchors):
-            return []
         starts = sorted({i for word in self.first_words for i in positions.get(word, ())})
         found = []
         for start in starts:
@@ -142,9 +141,24 @@ class PhraseSet:
     def __init__(self, phrases: Iterable[Phrase], *, fuzzy: bool) -> None:
         self.phrases = tuple(phrases)
         self.fuzzy = fuzzy
+        self._by_anchor: dict[str, list[int]] = {}
+        for index, phrase in enumerate(self.phrases):
+            for word in phrase.anchors:
+                self._by_anchor.setdefault(word, []).append(index)
 
     def spans(self, document: Document) -> list[Span]:
-        return [span for phrase in self.phrases for span in phrase.spans(document, self.fuzzy)]
+        by_anchor = self._by_anchor
+        candidates = {
+            index
+            for word in document.positions[self.fuzzy]
+            if word in by_anchor
+            for index in by_anchor[word]
+        }
+        return [
+            span
+            for index in sorted(candidates)
+            for span in self.phrases[index].spans(document, self.fuzzy)
+        ]
 
     def words(self) -> set[str]:
         return {
