@@ -124,7 +124,7 @@ def test_only_chats_that_changed_a_setting_are_stored() -> None:
 
 
 async def test_updates_of_one_chat_are_handled_in_order_and_other_chats_meanwhile() -> None:
-    processor = ChatOrderedUpdateProcessor(max_concurrent_updates=8)
+    processor = ChatOrderedUpdateProcessor(max_active=2, max_pending=8)
     finished: list[str] = []
     release_first = asyncio.Event()
     other_chat_done = asyncio.Event()

@@ -26,23 +26,27 @@ class _ChatQueue:
 class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
     """Updates from different chats are handled concurrently; those from one chat in arrival order.
 
-    One slow reply (a retry after a 429, say) then holds up only its own chat, and two quick questions
-    from one person are still answered in the order they were asked.
+    Two quick questions from one person are answered in the order they were asked, and one slow chat
+    (a retry after a 429, a member flooding the bot) holds up only itself: an update waits for its
+    chat's turn *before* taking one of the `max_active` handling slots. `max_pending` (PTB's own limit)
+    only bounds how many updates may wait at all.
     """
 
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+    def __init__(self, max_active: int, max_pending: int) -> None:
+        super().__init__(max_pending)
+        self._active = asyncio.Semaphore(max_active)
         self._queues: dict[int, _ChatQueue] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:  # inline queries and the like: no conversation to keep in order
-            await coroutine
+            async with self._active:
+                await coroutine
             return
         queue = self._queues.setdefault(chat.id, _ChatQueue())
         queue.waiting += 1
         try:
-            async with queue.lock:  # asyncio.Lock wakes its waiters first in, first out
+            async with queue.lock, self._active:  # asyncio.Lock wakes waiters first in, first out
                 await coroutine
         finally:
             queue.waiting -= 1
