@@ -105,7 +105,7 @@ TYPOS: dict[str, Typo] = {
 # Kinds that safety triage does not survive yet: each (message, variant) it misses is listed in the
 # hardening report (issue 5) for the safety work. Strict, so that the fix shows up as XPASS and the
 # mark must go; `pytest --runxfail tests/test_metamorphic.py` prints the current misses.
-KNOWN_GAPS = frozenset({"swapped letters", "dropped letter", "doubled letter", "stray comma"})
+KNOWN_GAPS = frozenset({"swapped letters", "dropped letter", "doubled letter"})
 
 
 def test_every_crisis_line_escalates(responder: Responder) -> None:
