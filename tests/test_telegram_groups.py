@@ -236,3 +236,16 @@ async def test_topics_can_be_browsed_in_a_group(
     expected = responder.entry_reply(entry_id)
     assert expected is not None
     assert answer.text == expected.text
+
+
+async def test_the_watch_answers_emergencies_but_leaves_urgent_chatter_to_the_group(
+    polling_bot: PollingBot, updates: Updates, responder: Responder
+) -> None:
+    emergency, urgent = "my throat is swelling and I can't breathe", "my eyes are yellow"
+    assert group_reply(responder, emergency).escalation is Tier.EMERGENCY
+    assert group_reply(responder, urgent).escalation is Tier.URGENT
+    [answer] = sent(await polling_bot.exchange(updates.text(GROUP, ALICE, emergency)))
+    assert answer.text == group_reply(responder, emergency).text
+    assert await polling_bot.exchange(updates.text(GROUP, ALICE, urgent)) == []
+    [asked] = sent(await polling_bot.exchange(updates.text(GROUP, ALICE, f"{BOT} {urgent}")))
+    assert asked.text == group_reply(responder, urgent).text

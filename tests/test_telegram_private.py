@@ -222,6 +222,18 @@ async def test_edits_are_not_answered_again(
     assert await polling_bot.exchange(updates.edited(original, question + " please")) == []
 
 
+async def test_an_edit_that_now_escalates_is_answered(
+    polling_bot: PollingBot, updates: Updates, responder: Responder
+) -> None:
+    worrying = "my eyes are yellow"
+    expected = responder.reply(worrying)
+    assert expected.kind is Kind.ESCALATION, "safety triage must escalate this message"
+    original = updates.text(CHAT, ALICE, "is it normal to feel tired")
+    assert sent(await polling_bot.exchange(original))
+    [answer] = sent(await polling_bot.exchange(updates.edited(original, worrying)))
+    assert answer.text == expected.text
+
+
 async def test_a_5000_character_message_is_answered(
     polling_bot: PollingBot, updates: Updates, responder: Responder
 ) -> None:

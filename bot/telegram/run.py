@@ -26,6 +26,7 @@ def run_bot(knowledge_dir: Path | None) -> int:
     except ConfigError as error:
         return _fail(f"Configuration error: {error}", 2)
     logging.basicConfig(level=settings.log_level, format=LOG_FORMAT)
+    logging.getLogger("telegram.ext").addFilter(_without_startup_traceback)
     application = build_application(settings, load_responder(knowledge_dir))
     try:
         _serve(application, settings)
@@ -70,3 +71,8 @@ def _prepare_state_directory(path: Path) -> None:
 def _fail(sentence: str, status: int) -> int:
     sys.stderr.write(sentence + "\n")
     return status
+
+
+def _without_startup_traceback(record: logging.LogRecord) -> bool:
+    """PTB logs a traceback when the start-up getMe fails; `run_bot` says what failed in a sentence."""
+    return not record.getMessage().startswith("Network Retry Loop (Bootstrap")
