@@ -288,8 +288,7 @@ class Frontend:
         if not anonymous_admin and not await self.is_admin(
             context, message.chat, message.from_user
         ):
-            await message.reply_text(self.html("settings_admins_only"))
-            return REFUSED
+            return await self.send_text(message, "settings_admins_only")  # within the cooldown
         text, keyboard = self.settings_view(context, message.chat.id)
         await message.reply_text(text, reply_markup=keyboard)
         return MENU
