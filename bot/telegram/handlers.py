@@ -185,10 +185,7 @@ class Frontend:
                 await message.reply_text(self.html("cooldown"), reply_markup=link)
             if verdict is not Verdict.REPLY:
                 return False
-        for number, part in enumerate(parts, start=1):
-            last = number == len(parts)
-            quote = None if number == 1 else False  # None: quote in groups, not in private chats
-            await message.reply_text(part, reply_markup=keyboard if last else None, do_quote=quote)
+        await _reply_in_parts(message, parts, keyboard, quote=None)  # None: quote only in groups
         return True
 
     async def send_reply(self, message: Message, reply: Reply) -> Outcome:
@@ -353,10 +350,7 @@ class Frontend:
         if is_group(chat) and not PrefsStore(context.bot_data).get(chat.id).safety_watch:
             return IGNORED
         reply = self.responder.reply(message.text or "", self.chat_settings(context, chat))
-        watched = reply.escalation is not None and (
-            not is_group(chat) or reply.escalation in WATCHED_TIERS
-        )
-        if reply.kind is not Kind.ESCALATION or not watched:
+        if reply.escalation is None or (is_group(chat) and reply.escalation not in WATCHED_TIERS):
             return IGNORED
         return await self.send_reply(message, reply)
 
@@ -397,10 +391,7 @@ class Frontend:
             return COOLDOWN
         await query.answer()
         keyboard = topics_keyboard(self.knowledge, reply.suggestions)
-        parts = reply.parts()
-        for number, part in enumerate(parts, start=1):
-            last = number == len(parts)
-            await message.reply_text(part, reply_markup=keyboard if last else None, do_quote=False)
+        await _reply_in_parts(message, reply.parts(), keyboard, quote=False)
         return Outcome.of(reply)
 
     async def press_section(self, query: CallbackQuery, message: Message, section: str) -> Outcome:
@@ -516,6 +507,22 @@ class Frontend:
 def _message(update: Update) -> Message:
     assert update.message is not None  # the handlers are registered for messages only
     return update.message
+
+
+async def _reply_in_parts(
+    message: Message,
+    parts: list[str],
+    keyboard: InlineKeyboardMarkup | None,
+    *,
+    quote: bool | None,
+) -> None:
+    """Send a (split) reply; only the first part may quote, only the last carries the keyboard."""
+    for number, part in enumerate(parts, start=1):
+        await message.reply_text(
+            part,
+            reply_markup=keyboard if number == len(parts) else None,
+            do_quote=quote if number == 1 else False,
+        )
 
 
 async def _edit(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
