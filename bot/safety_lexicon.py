@@ -112,12 +112,7 @@ def load_lexicon(path: Path) -> Lexicon:
     fields.reject_unknown(LEXICON_FIELDS)
     fields.text_list("sources")
     rewrites = _rewrites(fields)
-    words = _section(fields, "words")
-    classes = {str(name): words.text_list(str(name)) for name in words.data}
-    compiler = PhraseCompiler(classes, frozenset(k for k, v in rewrites.items() if k != v))
-    for name, items in classes.items():
-        for word in (w for item in items for w in item.split()):
-            compiler.check_word(word, f"@{name}", words, name)
+    compiler = _compiler(_section(fields, "words"), rewrites)
     cue_lists = _section(fields, "cues")
     cues = {str(name): compiler.compile_list(cue_lists, str(name)) for name in cue_lists.data}
     groups = _groups(_section(fields, "groups"))
@@ -126,14 +121,12 @@ def load_lexicon(path: Path) -> Lexicon:
         name: compiler.compile_list(fields, name, fuzzy=name != "exceptions")
         for name in _PHRASE_LISTS
     }
-    vocabulary = {w for words in classes.values() for item in words for w in item.split()}
-    vocabulary |= {w for v in rewrites.values() for w in v.split()}
-    for phrase_set in (*sets.values(), *cues.values(), *(r.phrases for r in rules)):
-        vocabulary |= phrase_set.words()
     context = _context(_section(fields, "context"), compiler)
     informational = _informational(_section(fields, "informational"), compiler)
-    for scope_sets in _context_sets(context, informational):
-        vocabulary |= scope_sets.words()
+    every_set = [*sets.values(), *cues.values(), *(rule.phrases for rule in rules)]
+    every_set += _context_sets(context, informational)
+    vocabulary = {word for phrases in every_set for word in phrases.words()}
+    vocabulary |= {word for canonical in rewrites.values() for word in canonical.split()}
     tokeniser = Tokeniser(
         emoji=_emoji(fields),
         rewrites=rewrites,
@@ -151,6 +144,16 @@ def load_lexicon(path: Path) -> Lexicon:
         context=context,
         informational=informational,
     )
+
+
+def _compiler(words: Fields, rewrites: Mapping[str, str]) -> PhraseCompiler:
+    """A compiler for the `words` classes; the classes' own words are checked like phrase words."""
+    classes = {str(name): words.text_list(str(name)) for name in words.data}
+    compiler = PhraseCompiler(classes, frozenset(k for k, v in rewrites.items() if k != v))
+    for name, items in classes.items():
+        for word in (word for item in items for word in item.split()):
+            compiler.check_word(word, f"@{name}", words, name)
+    return compiler
 
 
 _PHRASE_LISTS = ("exceptions", "amplifiers", "risk_cues")
