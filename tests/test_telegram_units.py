@@ -164,3 +164,16 @@ def test_every_telegram_text_is_required_and_every_required_one_exists(
     path = knowledge.directory / "texts" / "telegram.yaml"
     shipped = set(yaml.safe_load(path.read_text(encoding="utf-8")))
     assert shipped == set(REQUIRED_TEXTS["telegram"])
+
+
+def test_the_benchmark_pairs_every_update_with_its_reply(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.telegram import bench
+
+    for name, value in {"WARM_UP": 5, "BURST_UPDATES": 40, "STEADY_UPDATES": 20}.items():
+        monkeypatch.setattr(bench, name, value)
+    bench.run_telegram_benchmark(None)  # the figures of so short a run mean little
+    report = capsys.readouterr().out
+    assert "burst: 40 updates queued at once" in report
+    assert re.search(r"steady: 20 updates at \d+/s, update to reply: p50 [\d.]+ ms", report)
