@@ -249,3 +249,29 @@ async def test_the_watch_answers_emergencies_but_leaves_urgent_chatter_to_the_gr
     assert await polling_bot.exchange(updates.text(GROUP, ALICE, urgent)) == []
     [asked] = sent(await polling_bot.exchange(updates.text(GROUP, ALICE, f"{BOT} {urgent}")))
     assert asked.text == group_reply(responder, urgent).text
+
+
+async def test_an_anonymous_admin_may_open_the_settings(
+    polling_bot: PollingBot, updates: Updates, fake_api: FakeBotApi
+) -> None:
+    anonymous = Person(1087968824, "Group")  # Telegram's GroupAnonymousBot
+    message = updates.text(GROUP, anonymous, "/settings")
+    message["message"]["sender_chat"] = GROUP
+    [panel] = sent(await polling_bot.exchange(message))
+    assert panel.callback_data[0] == "w:off"
+    assert not fake_api.calls_to("getChatMember")
+
+
+async def test_settings_follow_a_group_that_becomes_a_supergroup(
+    polling_bot: PollingBot, updates: Updates, responder: Responder
+) -> None:
+    old_id = -4_000
+    old_group = {"id": old_id, "type": "group", "title": "Small group"}
+    new_group = group_chat(-100_4000)
+    polling_bot.api.set_member_status(old_id, MODERATOR.id, "administrator")
+    [panel] = sent(await polling_bot.exchange(updates.text(old_group, MODERATOR, "/settings")))
+    await polling_bot.exchange(updates.button_press(MODERATOR, panel.result, "w:off"))
+    migration = updates.message(old_group, MODERATOR, migrate_to_chat_id=new_group["id"])
+    assert await polling_bot.exchange(migration) == []
+    crisis_reply(responder)
+    assert await polling_bot.exchange(updates.text(new_group, ALICE, CRISIS)) == []
