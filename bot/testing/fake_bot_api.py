@@ -256,7 +256,7 @@ class FakeBotApi:
                 keep_open = await self._respond(path, headers, body, writer)
                 if not keep_open:
                     return
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+        except (ConnectionError, asyncio.IncompleteReadError):
             return
         finally:
             self._connections.discard(writer)
