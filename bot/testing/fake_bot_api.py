@@ -135,7 +135,6 @@ class FakeBotApi:
             0  # the highest getUpdates offset asked for: earlier updates were fetched
         )
         self._pending: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(10_000)
         self._new_update = asyncio.Event()
         self._changed = asyncio.Condition()
@@ -183,7 +182,7 @@ class FakeBotApi:
 
     def push(self, update: dict[str, Any]) -> int:
         """Queue an update for getUpdates; gives it the next update_id unless it has one."""
-        update_id = update.setdefault("update_id", next(self._update_ids))
+        update_id = update.setdefault("update_id", self.last_update_id + 1)
         self.last_update_id = max(self.last_update_id, update_id)
         for chat in _chats_in(update):
             self._chats[chat["id"]] = chat
