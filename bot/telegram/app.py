@@ -68,8 +68,14 @@ PRIVATE_COMMANDS = (
 GROUP_COMMANDS = ("ask", "topics", "help", "card", "privacy", "about")
 ADMIN_COMMANDS = (*GROUP_COMMANDS, "settings")
 
-# Libraries that would log message payloads (PTB at DEBUG) or the token in URLs (httpx at INFO).
-_CHATTY_LOGGERS = {"telegram": logging.INFO, "httpx": logging.WARNING, "httpcore": logging.WARNING}
+# Libraries that would log message payloads (PTB at DEBUG), the token in URLs (httpx at INFO), or the
+# webhook's path, which some deployments make secret (tornado's access log at INFO).
+_CHATTY_LOGGERS = {
+    "telegram": logging.INFO,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "tornado.access": logging.WARNING,
+}
 
 
 def build_application(
