@@ -32,6 +32,29 @@ _LOOKALIKES = str.maketrans(
 
 # Format characters (Cf: zero-width space/joiner, BOM, bidi marks) and other invisible code points.
 _INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Cs", "Co", "Cn"})
+_WHITESPACE_CONTROLS = frozenset("\t\n\r\v\f")
+
+
+class _InvisibleCharacters(dict[int, str | None]):
+    """A `str.translate` table that deletes invisible characters and keeps the rest.
+
+    Each code point's category is looked up once and remembered, so folding runs at C speed after
+    the first sight of a character, even for very long messages.
+    """
+
+    def __missing__(self, code_point: int) -> str | None:
+        char = chr(code_point)
+        if char in _WHITESPACE_CONTROLS:
+            kept: str | None = " "
+        elif unicodedata.category(char) in _INVISIBLE_CATEGORIES:
+            kept = None
+        else:
+            kept = char
+        self[code_point] = kept
+        return kept
+
+
+_INVISIBLE = _InvisibleCharacters()
 
 _NOT_WORD = re.compile(r"[^\w']+|_")
 _EDGE_APOSTROPHES = re.compile(r"(?<!\w)'|'(?!\w)")
@@ -40,13 +63,8 @@ _SPACES = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Unicode-normalise and case-fold, keeping punctuation and emoji (triage needs both)."""
-    text = unicodedata.normalize("NFKC", text).translate(_LOOKALIKES)
-    visible = (
-        " " if char in "\t\n\r\v\f" else char
-        for char in text
-        if char in "\t\n\r\v\f" or unicodedata.category(char) not in _INVISIBLE_CATEGORIES
-    )
-    return _SPACES.sub(" ", "".join(visible)).strip().casefold()
+    visible = unicodedata.normalize("NFKC", text).translate(_LOOKALIKES).translate(_INVISIBLE)
+    return _SPACES.sub(" ", visible).strip().casefold()
 
 
 def plain_words(text: str) -> list[str]:
