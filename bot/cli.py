@@ -7,6 +7,7 @@ console otherwise, so a fresh clone is useful before anyone has created a bot wi
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -23,6 +24,10 @@ TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if isinstance(
+        sys.stdin, io.TextIOWrapper
+    ):  # bytes that are not UTF-8 must not end the session
+        sys.stdin.reconfigure(errors="replace")
     command = args.command or ("run" if os.environ.get(TOKEN_ENV) else "chat")
     try:
         return _COMMANDS[command](args)

@@ -49,6 +49,20 @@ def test_ask_jsonl_writes_one_object_per_message_with_the_contract_fields() -> N
         assert 0 <= line["score"] <= 100
 
 
+def test_invalid_utf8_on_stdin_is_answered_not_a_crash() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--jsonl"],
+        input=b"dry lips \xff\xfe\n",
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["entry"] == "dry-lips"
+
+
 def test_ask_prints_the_reply(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "what is cumulative dose"]) == 0
     assert "umulative" in capsys.readouterr().out
