@@ -144,6 +144,7 @@ class FakeBotApi:
         self._stopping = asyncio.Event()
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task[Any]] = set()
         self.port = 0
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -158,6 +159,8 @@ class FakeBotApi:
             self._server.close()
         for writer in list(self._connections):
             writer.close()
+        # Long polls and hangs end on _stopping; let every handler finish before the loop closes.
+        await asyncio.gather(*self._handlers, return_exceptions=True)
         if self._server is not None:
             await self._server.wait_closed()
 
@@ -246,6 +249,9 @@ class FakeBotApi:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         self._connections.add(writer)
+        handler = asyncio.current_task()
+        if handler is not None:
+            self._handlers.add(handler)
         try:
             while not self._stopping.is_set():
                 request = await _read_request(reader)
@@ -257,8 +263,13 @@ class FakeBotApi:
                     return
         except (ConnectionError, asyncio.IncompleteReadError):
             return
+        except asyncio.CancelledError:
+            # The loop is closing. Python 3.11's StreamReaderProtocol reports a connection task that
+            # ends cancelled as an "Exception in callback", so this leaf task ends quietly instead.
+            return
         finally:
             self._connections.discard(writer)
+            self._handlers.discard(handler)
             writer.close()
 
     async def _respond(
