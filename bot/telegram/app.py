@@ -28,14 +28,20 @@ from telegram.ext import (
     MessageHandler,
     PersistenceInput,
     PicklePersistence,
+    TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.reply import Responder
 from bot.telegram.config import Settings
-from bot.telegram.delivery import ChatOrderedUpdateProcessor, ResilientRateLimiter
-from bot.telegram.handlers import Frontend, logged
+from bot.telegram.delivery import (
+    ChatOrderedUpdateProcessor,
+    ReadableUpdates,
+    ResilientRateLimiter,
+)
+from bot.telegram.handlers import Frontend, log_unhandled, logged
+from bot.telegram.logs import protect_logs
 
 logger = logging.getLogger(__name__)
 
@@ -68,15 +74,6 @@ PRIVATE_COMMANDS = (
 GROUP_COMMANDS = ("ask", "topics", "help", "card", "privacy", "about")
 ADMIN_COMMANDS = (*GROUP_COMMANDS, "settings")
 
-# Libraries that would log message payloads (PTB at DEBUG), the token in URLs (httpx at INFO), or the
-# webhook's path, which some deployments make secret (tornado's access log at INFO).
-_CHATTY_LOGGERS = {
-    "telegram": logging.INFO,
-    "httpx": logging.WARNING,
-    "httpcore": logging.WARNING,
-    "tornado.access": logging.WARNING,
-}
-
 
 def build_application(
     settings: Settings,
@@ -86,7 +83,7 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
 ) -> BotApplication:
     """The bot, ready for `run_polling`/`run_webhook` (or, in tests, initialize/start by hand)."""
-    protect_logs(settings.log_level)
+    protect_logs(settings.log_level, settings.token)
     # Opt in to PTB's coming time periods (timedelta, not int seconds), as PTB 22 recommends: without
     # it, every 429 RetryAfter raises a deprecation warning inside the rate limiter.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -118,8 +115,9 @@ def build_application(
         builder = builder.base_url(settings.api_base_url)
     if request is not None:
         builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    # PTB's own default for this connection, wrapped so that one update PTB cannot read is skipped.
+    updates_connection = get_updates_request or HTTPXRequest(connection_pool_size=1)
+    builder = builder.get_updates_request(ReadableUpdates(updates_connection))
 
     async def post_init(application: BotApplication) -> None:
         await register_commands(application, frontend)
@@ -162,6 +160,7 @@ def add_handlers(application: BotApplication, frontend: Frontend) -> None:
             ),
             CallbackQueryHandler(logged("button", frontend.button)),
             InlineQueryHandler(logged("inline", frontend.inline)),
+            TypeHandler(Update, log_unhandled),  # last: whatever no other handler took
         ]
     )
     application.add_error_handler(frontend.on_error)
@@ -186,9 +185,3 @@ async def register_commands(application: BotApplication, frontend: Frontend) -> 
         await bot.set_my_short_description(frontend.text("bot_short_description"))
     except TelegramError as error:
         logger.warning("bot description not set (%s)", type(error).__name__)
-
-
-def protect_logs(level: int) -> None:
-    """Keep library loggers from recording message payloads or the token, whatever LOG_LEVEL says."""
-    for name, floor in _CHATTY_LOGGERS.items():
-        logging.getLogger(name).setLevel(max(level, floor))

@@ -86,7 +86,7 @@ async def _benchmark(responder: Responder) -> tuple[Result, Result]:
                 token=api.token,
                 api_base_url=api.base_url,
                 persistence_path=Path(state) / "bench.pickle",
-                flood_limits=False,
+                flood_limits=None,
             )
             async with PollingBot(api, build_application(settings, responder)) as bot:
                 workload = _Workload(responder, api)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,6 +52,29 @@ class Webhook:
 
 
 @dataclass(frozen=True)
+class FloodLimits:
+    """Telegram's flood limits as PTB's AIORateLimiter applies them: at most `overall` messages per
+    `overall_period` seconds, and `group` per `group_period` seconds in any one group."""
+
+    overall: int = 30
+    overall_period: float = 1.0
+    group: int = 20
+    group_period: float = 60.0
+
+    def faster(self, overall: float = 1.0, group: float = 1.0) -> FloodLimits:
+        """The same limits on clocks running `overall` and `group` times faster: the same bursts,
+        refilled sooner. Only a local soak, which cannot wait for Telegram's clock, uses this."""
+        return replace(
+            self,
+            overall_period=self.overall_period / overall,
+            group_period=self.group_period / group,
+        )
+
+
+TELEGRAM_FLOOD_LIMITS = FloodLimits()
+
+
+@dataclass(frozen=True)
 class Settings:
     token: str = field(repr=False)
     api_base_url: str | None = None  # a self-hosted Bot API server, passed to PTB's base_url
@@ -59,8 +82,8 @@ class Settings:
     persistence_path: Path = DEFAULT_PERSISTENCE_PATH
     log_level: int = logging.INFO
     # Telegram's own flood limits (30 messages/s, 20/min per group). Only the benchmark, which talks to a
-    # local fake server, switches them off; retries after 429 and network errors stay on either way.
-    flood_limits: bool = True
+    # local fake server, switches them off (None); retries after 429 and network errors stay on.
+    flood_limits: FloodLimits | None = TELEGRAM_FLOOD_LIMITS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:

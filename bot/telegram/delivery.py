@@ -1,4 +1,5 @@
-"""How updates come in and replies go out: concurrency with per-chat order, flood limits, retries."""
+"""How updates come in and replies go out: unreadable updates skipped, concurrency with per-chat
+order, flood limits, retries."""
 
 from __future__ import annotations
 
@@ -6,15 +7,80 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter, BaseUpdateProcessor
+from telegram.request import BaseRequest, RequestData
+
+from bot.telegram.config import TELEGRAM_FLOOD_LIMITS, FloodLimits
+
+if TYPE_CHECKING:
+    from telegram._utils.types import ODVInput  # PTB's type for its "not passed" default
 
 logger = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
+
+
+class ReadableUpdates(BaseRequest):
+    """The connection that fetches updates (getUpdates), letting through only updates PTB can read.
+
+    PTB reads a whole batch at once, and one update it cannot read (a field missing, a type it does not
+    expect) fails the batch, which it then fetches again at once, forever, logging the batch's content
+    each time. Here such an update is cut down to its id, which PTB reads: the bot logs it by id as an
+    update it does not handle, and carries on with the others.
+    """
+
+    def __init__(self, connection: BaseRequest) -> None:
+        self._connection = connection
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._connection.read_timeout
+
+    async def initialize(self) -> None:
+        await self._connection.initialize()
+
+    async def shutdown(self) -> None:
+        await self._connection.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        return await self._connection.do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        answer = BaseRequest.parse_json_payload(payload)
+        updates = answer.get("result") if isinstance(answer, dict) else None
+        if isinstance(updates, list):
+            answer["result"] = [readable for u in updates if (readable := _readable(u))]
+        return answer
+
+
+def _readable(update: object) -> JSONDict | None:
+    """The update if PTB can read it; else its id alone (None without an id: nothing to refer to)."""
+    try:
+        Update.de_json(update, None)  # type: ignore[arg-type]  # checked: it may be anything
+    except Exception as error:  # whatever PTB's parsing raises
+        update_id = update.get("update_id") if isinstance(update, dict) else None
+        logger.warning(
+            "update %s unreadable (%s): its content is skipped", update_id, _kind(error)
+        )
+        return {"update_id": update_id} if isinstance(update_id, int) else None
+    assert isinstance(update, dict)
+    return update
 
 
 @dataclass
@@ -72,15 +138,19 @@ class ResilientRateLimiter(AIORateLimiter):
     def __init__(
         self,
         *,
-        flood_limits: bool = True,
+        flood_limits: FloodLimits | None = TELEGRAM_FLOOD_LIMITS,
         max_retries: int = 3,
         network_retries: int = 3,
         backoff: float = 0.25,
     ) -> None:
-        if flood_limits:
-            super().__init__(max_retries=max_retries)
-        else:
-            super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
+        limits = flood_limits or FloodLimits(overall=0, group=0)  # 0: no limit
+        super().__init__(
+            overall_max_rate=limits.overall,
+            overall_time_period=limits.overall_period,
+            group_max_rate=limits.group,
+            group_time_period=limits.group_period,
+            max_retries=max_retries,
+        )
         self._network_retries = network_retries
         self._backoff = backoff
 
@@ -113,3 +183,7 @@ class ResilientRateLimiter(AIORateLimiter):
                 )
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _kind(error: BaseException) -> str:
+    return type(error).__name__

@@ -107,6 +107,24 @@ def logged(name: str, handler: Handler) -> Callable[[Update, Context], Coroutine
     return run
 
 
+async def log_unhandled(update: Update, context: Context) -> None:
+    """The last handler: an update no other handler took (a channel post, a sticker in a group, a
+    kind the bot does not ask for) still leaves its line, so that no update passes unrecorded."""
+    chat = update.effective_chat
+    logger.info(
+        "update %s %s chat=%s outcome=ignored",
+        update.update_id,
+        update_kind(update),
+        chat.type if chat else "none",
+    )
+
+
+def update_kind(update: Update) -> str:
+    """The Bot API field the update carries: "message", "my_chat_member", ... or "unknown"."""
+    present = (kind for kind in Update.ALL_TYPES if getattr(update, kind, None) is not None)
+    return next(present, "unknown")
+
+
 def is_group(chat: Chat) -> bool:
     return chat.type in (Chat.GROUP, Chat.SUPERGROUP)
 

@@ -3,7 +3,9 @@
 The end-to-end tests and `python -m bot bench --telegram` point PTB's `base_url` at it. It serves long
 polling (`getUpdates`) from a queue the test fills, answers the methods the bot uses with valid results,
 records every call with its decoded parameters, and can be told to misbehave for the next N calls of a
-method (429 with retry_after, 500, 400, a hang, a dropped connection, a body that is not JSON).
+method (429 with retry_after, 500, 400, a hang, a dropped connection, a body that is not JSON, a
+proxy's error page). It can go down and come back on the same port (connections refused meanwhile),
+and can enforce Telegram's flood limits, answering 429 to a bot that exceeds them.
 
 It is a minimal HTTP/1.1 server on asyncio streams: keep-alive, Content-Length bodies, no chunking,
 which is all httpx sends. It never logs, so it cannot pollute a test that inspects the bot's logs.
@@ -15,6 +17,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import re
 import time
 from collections.abc import Callable
@@ -24,6 +27,8 @@ from http import HTTPStatus
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
+
+from bot.telegram.config import FloodLimits
 
 DEFAULT_TOKEN = "123456789:TEST-token_for-the-fake-bot-api"
 BOT_ID = 123456789
@@ -76,6 +81,11 @@ class Fault(StrEnum):
     HANG = "hang"  # no answer until the server stops: the client times out
     DISCONNECT = "disconnect"  # the connection is closed without an answer
     MALFORMED = "malformed"  # 200 OK with a body that is not JSON
+    # A proxy's HTML error page quoting the URL asked for, token and all (some proxies do): 502 Bad
+    # Gateway, or 404 Not Found (which PTB reads as a rejected token).
+    BAD_GATEWAY_PAGE = "bad_gateway_page"
+    NOT_FOUND_PAGE = "not_found_page"
+    FLOOD = "flood"  # 429: the bot exceeded the flood limits the fake was asked to enforce
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,13 @@ class _PlannedFault:
 class FakeBotApi:
     """Use as `async with FakeBotApi() as api:`; point PTB at `api.base_url`."""
 
-    def __init__(self, token: str = DEFAULT_TOKEN, *, username: str = BOT_USERNAME) -> None:
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        username: str = BOT_USERNAME,
+        flood_limits: FloodLimits | None = None,
+    ) -> None:
         self.token = token
         self.bot_user = {
             "id": int(token.split(":", 1)[0]),
@@ -145,13 +161,27 @@ class FakeBotApi:
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.StreamWriter] = set()
         self._handlers: set[asyncio.Task[Any]] = set()
+        self._flood = _FloodControl(flood_limits) if flood_limits else None
         self.port = 0
 
     # -- lifecycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve_connection, "127.0.0.1", 0)
+        await self._listen(0)
+
+    async def _listen(self, port: int) -> None:
+        self._stopping.clear()
+        self._server = await asyncio.start_server(self._serve_connection, "127.0.0.1", port)
         self.port = self._server.sockets[0].getsockname()[1]
+
+    async def go_down(self) -> None:
+        """Stop entirely, as a crashed server would: open connections drop and new ones are refused
+        until `come_back`. Queued updates stay queued."""
+        await self.stop()
+
+    async def come_back(self) -> None:
+        """Listen again, on the same port."""
+        await self._listen(self.port)
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -284,9 +314,11 @@ class FakeBotApi:
         params = _decode_parameters(headers.get("content-type", ""), body)
         arrived = time.perf_counter()
         planned = self._take_fault(method)
+        if planned is None and self._flood is not None:
+            planned = self._flood.check(method, params.get("chat_id"))
         if planned is not None:
             await self._record(Call(method, params, arrived, planned.fault))
-            return await self._serve_fault(planned, writer)
+            return await self._serve_fault(planned, path, writer)
         status, result = await self._answer(method, params)
         await self._record(Call(method, params, arrived, result=result))
         if status is HTTPStatus.OK:
@@ -296,9 +328,11 @@ class FakeBotApi:
         await _write(writer, status, payload)
         return True
 
-    async def _serve_fault(self, planned: _PlannedFault, writer: asyncio.StreamWriter) -> bool:
+    async def _serve_fault(
+        self, planned: _PlannedFault, path: str, writer: asyncio.StreamWriter
+    ) -> bool:
         fault = planned.fault
-        if fault is Fault.RETRY_AFTER:
+        if fault in (Fault.RETRY_AFTER, Fault.FLOOD):
             payload = _error(
                 HTTPStatus.TOO_MANY_REQUESTS,
                 f"Too Many Requests: retry after {planned.retry_after}",
@@ -316,6 +350,12 @@ class FakeBotApi:
             await _write(writer, status, _error(status, "Forbidden: bot was blocked by the user"))
         elif fault is Fault.MALFORMED:
             await _write(writer, HTTPStatus.OK, b"<html>this is not JSON")
+        elif fault in (Fault.BAD_GATEWAY_PAGE, Fault.NOT_FOUND_PAGE):
+            status = (
+                HTTPStatus.BAD_GATEWAY if fault is Fault.BAD_GATEWAY_PAGE else HTTPStatus.NOT_FOUND
+            )
+            page = f"<html><h1>{status.phrase}</h1><p>While fetching http://proxy{path}</p></html>"
+            await _write(writer, status, page.encode())
         elif fault is Fault.HANG:
             await self._stopping.wait()
             return False
@@ -437,14 +477,63 @@ def _member_result(status: str, user: dict[str, Any]) -> dict[str, Any]:
 
 
 def _chats_in(update: dict[str, Any]) -> list[dict[str, Any]]:
-    found = []
-    for key in ("message", "edited_message", "channel_post"):
-        if key in update:
-            found.append(update[key]["chat"])
-    query = update.get("callback_query", {})
-    if "message" in query:
-        found.append(query["message"]["chat"])
-    return found
+    """The chats an update shows, so that sendMessage can answer with the right chat type. Updates
+    with fields missing are queued all the same: the bot's handling of them is under test."""
+    parts = [
+        update.get(key)
+        for key in ("message", "edited_message", "channel_post", "edited_channel_post")
+    ]
+    query = update.get("callback_query")
+    if isinstance(query, dict):
+        parts.append(query.get("message"))
+    chats = [part.get("chat") for part in parts if isinstance(part, dict)]
+    return [chat for chat in chats if isinstance(chat, dict) and isinstance(chat.get("id"), int)]
+
+
+class _FloodControl:
+    """Telegram's flood limits, enforced as leaky buckets like the ones AIORateLimiter keeps, with a
+    little slack for requests that the network delivers closer together than they were sent."""
+
+    SLACK = 0.1  # a tenth more than the limit, and at least two messages
+    COUNTED = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
+
+    def __init__(self, limits: FloodLimits) -> None:
+        self._limits = limits
+        self._overall = _Bucket(limits.overall, limits.overall_period, self.SLACK)
+        self._groups: dict[int, _Bucket] = {}
+
+    def check(self, method: str, chat_id: object) -> _PlannedFault | None:
+        """A 429 when this message would exceed a limit; None (and the message counted) otherwise."""
+        if method not in self.COUNTED or not isinstance(chat_id, int):
+            return None
+        buckets = [self._overall]
+        if chat_id < 0:
+            limits = self._limits
+            group = self._groups.setdefault(
+                chat_id, _Bucket(limits.group, limits.group_period, self.SLACK)
+            )
+            buckets.append(group)
+        now = time.monotonic()
+        wait = max(bucket.wait(now) for bucket in buckets)
+        if wait > 0:
+            return _PlannedFault(Fault.FLOOD, 1, max(1, math.ceil(wait)))
+        for bucket in buckets:
+            bucket.level += 1
+        return None
+
+
+class _Bucket:
+    def __init__(self, capacity: int, period: float, slack: float) -> None:
+        self.capacity = capacity + max(2.0, capacity * slack)
+        self.rate = capacity / period  # drained per second
+        self.level = 0.0
+        self.updated = time.monotonic()
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more message fits (0: it fits now)."""
+        self.level = max(0.0, self.level - (now - self.updated) * self.rate)
+        self.updated = now
+        return max(0.0, (self.level + 1 - self.capacity) / self.rate)
 
 
 def _decode_parameters(content_type: str, body: bytes) -> dict[str, Any]:
