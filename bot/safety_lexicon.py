@@ -25,20 +25,24 @@ class Tier(StrEnum):
 
 @dataclass(frozen=True)
 class Scope:
-    """Context triggers (NegEx style) that modify a sign within `window` words of them."""
+    """Context triggers (NegEx style) that modify a sign within `window` words of them, unless a
+    terminator stands between; `needs`, when set, is what else the message must say for them to act."""
 
     before: PhraseSet
     after: PhraseSet
+    window: int
+    terminators: PhraseSet
+    needs: PhraseSet | None = None
 
 
 @dataclass(frozen=True)
 class Context:
-    window: int
     negation: Scope
     hypothetical: Scope
     historical: Scope
+    # someone else's illness, in a message asking whether the writer may take the drug
+    family: Scope
     pseudo: PhraseSet  # look like triggers but are not ("not sure if", "not only")
-    terminators: PhraseSet  # end a trigger's scope ("but", punctuation)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class Group:
     upgrades: bool  # takes part in the several-signs and amplifier upgrades to emergency
     risk_cue: bool  # counts as another risk cue next to a negated crisis phrase
     reply: str  # which urgent reply text to use
+    checkin: bool  # a soft check-in that leads the answer, not an escalation on its own
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ class Rule:
     cues: tuple[str, ...]  # named cues that must all occur (and none negated)
     informational: bool  # ignored inside a general question about the drug
     negatable: bool  # false where negation is how it is said ("no way out")
+    max_other_words: int | None  # fires only in a message with at most this many other words
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,7 @@ LEXICON_FIELDS = (
     "sources",
     "rewrites",
     "not_typos",
+    "real_word_typos",
     "emoji",
     "words",
     "context",
@@ -100,8 +107,18 @@ LEXICON_FIELDS = (
     "groups",
     "rules",
 )
-RULE_FIELDS = ("id", "tier", "group", "informational", "negatable", "phrases", "all")
-GROUP_FIELDS = ("upgrades", "risk_cue", "reply")
+RULE_FIELDS = (
+    "id",
+    "tier",
+    "group",
+    "informational",
+    "negatable",
+    "max_other_words",
+    "phrases",
+    "all",
+)
+GROUP_FIELDS = ("upgrades", "risk_cue", "reply", "checkin")
+SCOPE_FIELDS = ("before", "after", "window", "terminators", "needs")
 REAL_WORDS = "safety-real-words.txt"  # real words near lexicon words: never taken for typos
 # Ids the triage itself gives to decisions that no single rule makes.
 RESERVED_PREFIXES = ("crisis.negated", "emergency.upgrade")
@@ -132,6 +149,7 @@ def load_lexicon(path: Path) -> Lexicon:
         rewrites=rewrites,
         vocabulary=frozenset(vocabulary),
         not_typos=frozenset(fields.text_list("not_typos")) | _real_words(path.parent / REAL_WORDS),
+        real_word_typos=_real_word_typos(fields, vocabulary),
     )
     return Lexicon(
         tokeniser=tokeniser,
@@ -165,6 +183,19 @@ def _real_words(path: Path) -> frozenset[str]:
     except FileNotFoundError:
         raise ContentError(path, "file is missing") from None
     return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+
+
+def _real_word_typos(fields: Fields, vocabulary: set[str]) -> dict[str, frozenset[str]]:
+    """`real word: [lexicon words it is a common typo of]`."""
+    section = _section(fields, "real_word_typos")
+    typos: dict[str, frozenset[str]] = {}
+    for word in section.data:
+        meant = section.text_list(str(word))
+        unknown = [target for target in meant if target not in vocabulary]
+        if unknown:
+            raise section.error(str(word), f"'{unknown[0]}' is not a word of any phrase")
+        typos[str(word)] = frozenset(meant)
+    return typos
 
 
 def _section(fields: Fields, name: str) -> Fields:
@@ -202,6 +233,7 @@ def _groups(fields: Fields) -> dict[str, Group]:
             upgrades=_flag(group, "upgrades", True),
             risk_cue=_flag(group, "risk_cue", False),
             reply=group.optional_text("reply") or "urgent",
+            checkin=_flag(group, "checkin", False),
         )
     return groups
 
@@ -230,6 +262,11 @@ def _rule(
         if name not in cues:
             raise fields.error("all", f"'{name}' is not one of the `cues`")
     phrases = compiler.compile_list(fields, "phrases", required=not needed)
+    limit = fields.data.get("max_other_words")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
+        raise fields.error("max_other_words", "must be a whole number of words, 0 or more")
+    if limit is not None and needed:
+        raise fields.error("max_other_words", "only for rules with `phrases`, not `all`")
     return Rule(
         id=rule_id,
         tier=tier,
@@ -238,30 +275,45 @@ def _rule(
         cues=needed,
         informational=_flag(fields, "informational", tier is not Tier.CRISIS),
         negatable=_flag(fields, "negatable", True),
+        max_other_words=limit,
     )
 
 
-def _scope(fields: Fields, compiler: PhraseCompiler, name: str) -> Scope:
+def _scope(
+    fields: Fields, compiler: PhraseCompiler, name: str, window: int, terminators: PhraseSet
+) -> Scope:
+    """A scope; its `window` and `terminators` default to the context's own."""
     scope = Fields(fields.data.get(name), fields.file, entry=f"context.{name}")
-    scope.reject_unknown(("before", "after"))
+    scope.reject_unknown(SCOPE_FIELDS)
+    needs = compiler.compile_list(scope, "needs", fuzzy=False, required=False)
     return Scope(
         before=compiler.compile_list(scope, "before", fuzzy=False, required=False),
         after=compiler.compile_list(scope, "after", fuzzy=False, required=False),
+        window=_window(scope, window),
+        terminators=(
+            compiler.compile_list(scope, "terminators", fuzzy=False)
+            if "terminators" in scope.data
+            else terminators
+        ),
+        needs=needs if needs.phrases else None,
     )
+
+
+def _window(fields: Fields, default: int | None = None) -> int:
+    window = fields.data.get("window", default)
+    if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 10:
+        raise fields.error("window", "must be a whole number of words from 1 to 10")
+    return window
 
 
 def _context(fields: Fields, compiler: PhraseCompiler) -> Context:
-    window = fields.data.get("window")
-    if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= 10:
-        raise fields.error("window", "must be a whole number of words from 1 to 10")
-    return Context(
-        window=window,
-        negation=_scope(fields, compiler, "negation"),
-        hypothetical=_scope(fields, compiler, "hypothetical"),
-        historical=_scope(fields, compiler, "historical"),
-        pseudo=compiler.compile_list(fields, "pseudo", fuzzy=False),
-        terminators=compiler.compile_list(fields, "terminators", fuzzy=False),
-    )
+    window = _window(fields)
+    terminators = compiler.compile_list(fields, "terminators", fuzzy=False)
+    scopes = {
+        name: _scope(fields, compiler, name, window, terminators)
+        for name in ("negation", "hypothetical", "historical", "family")
+    }
+    return Context(**scopes, pseudo=compiler.compile_list(fields, "pseudo", fuzzy=False))
 
 
 def _informational(fields: Fields, compiler: PhraseCompiler) -> Informational:
@@ -273,12 +325,11 @@ def _informational(fields: Fields, compiler: PhraseCompiler) -> Informational:
 
 
 def _context_sets(context: Context, informational: Informational) -> list[PhraseSet]:
-    scopes = (context.negation, context.hypothetical, context.historical)
+    scopes = (context.negation, context.hypothetical, context.historical, context.family)
+    parts = [phrases for s in scopes for phrases in (s.before, s.after, s.terminators, s.needs)]
     return [
-        *(s.before for s in scopes),
-        *(s.after for s in scopes),
+        *(phrases for phrases in parts if phrases is not None),
         context.pseudo,
-        context.terminators,
         informational.questions,
         informational.openers,
     ]

@@ -2,13 +2,17 @@
 
 A sign found in a message is
 - dropped when it sits inside a benign idiom ("dying to know"), or, for medical signs, when it is
-  hypothetical ("what if I get a headache") or historical ("I had a seizure as a kid");
+  hypothetical ("what if I get a headache"), historical ("I had a seizure as a kid", "on my first
+  course ... but it went back to normal") or someone else's, asked about ("my dad had a stroke, is
+  accutane safe for me?");
 - negated when a negation trigger reaches it ("no headache, no blurred vision"). A negated medical sign
   is dropped; a negated crisis phrase is kept as a denial, which never clears the risk by itself.
+A rule with `max_other_words` fires only when its phrases are nearly all the message says ("🪦").
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -30,41 +34,19 @@ class Findings:
     risk_cue: bool = False  # a risk cue that means a denial is not to be trusted
 
 
-class _Context:
-    """The context triggers found in one message, and what they do to a sign at a given place."""
+@dataclass(frozen=True)
+class _Triggers:
+    """One scope's triggers as found in a message."""
 
-    def __init__(self, lexicon: Lexicon, document: Document) -> None:
-        context = lexicon.context
-        self.window = context.window
-        self.pseudo = context.pseudo.spans(document)
-        self.terminators = context.terminators.spans(document)
-        self.exceptions = lexicon.exceptions.spans(document)
-        self.negation = self._triggers(context.negation, document)
-        self.hypothetical = self._triggers(context.hypothetical, document)
-        self.historical = self._triggers(context.historical, document)
+    before: list[Span]
+    after: list[Span]
+    window: int
+    terminators: list[Span]
 
-    def status(self, sign: Span, *, crisis: bool, negatable: bool = True) -> Status:
-        if any(sign.overlaps(idiom) for idiom in self.exceptions):
-            return Status.DROPPED
-        if negatable and self._reaches(self.negation, sign):
-            return Status.NEGATED if crisis else Status.DROPPED
-        if not crisis and (
-            self._reaches(self.hypothetical, sign) or self._reaches(self.historical, sign)
-        ):
-            return Status.DROPPED
-        return Status.CLEAR
-
-    def _triggers(self, scope: Scope, document: Document) -> tuple[list[Span], list[Span]]:
-        def real(spans: list[Span]) -> list[Span]:
-            return [s for s in spans if not any(s.overlaps(p) for p in self.pseudo)]
-
-        return real(scope.before.spans(document)), real(scope.after.spans(document))
-
-    def _reaches(self, triggers: tuple[list[Span], list[Span]], sign: Span) -> bool:
-        before, after = triggers
-        return any(t.end < sign.start and self._scoped(t.end, sign.start) for t in before) or any(
-            t.start > sign.end and self._scoped(sign.end, t.start) for t in after
-        )
+    def reach(self, sign: Span) -> bool:
+        return any(
+            t.end < sign.start and self._scoped(t.end, sign.start) for t in self.before
+        ) or any(t.start > sign.end and self._scoped(sign.end, t.start) for t in self.after)
 
     def _scoped(self, left: int, right: int) -> bool:
         """True when `left` and `right` are close enough, with no terminator between them."""
@@ -73,19 +55,63 @@ class _Context:
         return not any(left < t.start and t.end < right for t in self.terminators)
 
 
+class _Context:
+    """The context triggers found in one message, and what they do to a sign at a given place."""
+
+    def __init__(self, lexicon: Lexicon, document: Document) -> None:
+        context = lexicon.context
+        self.pseudo = context.pseudo.spans(document)
+        self.exceptions = lexicon.exceptions.spans(document)
+        self.negation = self._triggers(context.negation, document)
+        self.clearing = [
+            self._triggers(scope, document)
+            for scope in (context.hypothetical, context.historical, context.family)
+        ]
+
+    def status(self, sign: Span, *, crisis: bool, negatable: bool = True) -> Status:
+        if any(sign.overlaps(idiom) for idiom in self.exceptions):
+            return Status.DROPPED
+        if negatable and self.negation.reach(sign):
+            return Status.NEGATED if crisis else Status.DROPPED
+        if not crisis and any(triggers.reach(sign) for triggers in self.clearing):
+            return Status.DROPPED
+        return Status.CLEAR
+
+    def _triggers(self, scope: Scope, document: Document) -> _Triggers:
+        def real(spans: list[Span]) -> list[Span]:
+            return [s for s in spans if not any(s.overlaps(p) for p in self.pseudo)]
+
+        if scope.needs is not None and not scope.needs.spans(document):
+            return _Triggers([], [], scope.window, [])
+        return _Triggers(
+            real(scope.before.spans(document)),
+            real(scope.after.spans(document)),
+            scope.window,
+            scope.terminators.spans(document),
+        )
+
+
 def find(lexicon: Lexicon, document: Document) -> Findings:
     context = _Context(lexicon, document)
     informational = _is_informational(lexicon, document)
     cues: dict[str, bool] = {}
     findings = Findings()
+    crisis_spans: list[Span] = []  # a check-in rule only counts for words no crisis phrase took
     for rule in lexicon.rules:
         if informational and rule.informational:
             continue
         crisis = rule.tier is Tier.CRISIS
-        statuses = {
-            context.status(span, crisis=crisis, negatable=rule.negatable)
-            for span in rule.phrases.spans(document)
+        spans = rule.phrases.spans(document)
+        if crisis:
+            crisis_spans += spans
+        elif rule.group is not None and lexicon.groups[rule.group].checkin:
+            spans = [s for s in spans if not any(s.overlaps(c) for c in crisis_spans)]
+        found = {
+            span: context.status(span, crisis=crisis, negatable=rule.negatable) for span in spans
         }
+        if rule.max_other_words is not None and _others(document, found) > rule.max_other_words:
+            continue
+        statuses = set(found.values())
         if Status.CLEAR in statuses or _all_cues(rule, lexicon, document, context, cues):
             findings.hits.append(rule)
         elif crisis and Status.NEGATED in statuses:
@@ -93,6 +119,16 @@ def find(lexicon: Lexicon, document: Document) -> Findings:
     findings.amplified = _present(lexicon.amplifiers, document, context)
     findings.risk_cue = _present(lexicon.risk_cues, document, context)
     return findings
+
+
+def _others(document: Document, spans: Iterable[Span]) -> int:
+    """How many words of the message lie outside `spans` (punctuation not counted)."""
+    covered = {index for span in spans for index in range(span.start, span.end + 1)}
+    return sum(
+        1
+        for index in range(len(document.words))
+        if index not in covered and not document.breaks_clause(index)
+    )
 
 
 def _all_cues(

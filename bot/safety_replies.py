@@ -15,7 +15,15 @@ from pathlib import Path
 from bot.content import ContentError, Fields, read_yaml
 from bot.render import escape
 
-REPLY_KINDS = ("crisis", "emergency", "urgent", "urgent_mood", "urgent_pregnancy", "checkin")
+REPLY_KINDS = (
+    "crisis",
+    "emergency",
+    "urgent",
+    "urgent_mood",
+    "urgent_pregnancy",
+    "checkin",
+    "checkin_concern",
+)
 PLACEHOLDERS = frozenset({"emergency", "urgent_care", "resources", "helpline"})
 MAX_BOLD = 2  # calm replies: one or two phrases in bold, never shouting
 MAX_RESOURCES = 2  # with the emergency number, the crisis reply names at most three

@@ -3,8 +3,11 @@
 Built on `normalise.fold`, then: emoji become words (💊 → pills), newlines end sentences, leetspeak
 is decoded (k1ll → kill), stretched letters shrink (pleeease → please), contractions expand
 (can't → can not), slang and abbreviations are rewritten (kms → kill myself), as are their typos
-(wnana → want to). The lexicon's phrases are written in this canonical form. `options` gives, for
-each word, the lexicon words it may be a typo of (klil → kill); real words are never typos.
+(wnana → want to), and a word that is another known word with two neighbouring letters swapped
+becomes that word (slef → self, wsant → wasnt → was not). The lexicon's phrases are written in this
+canonical form. `options` gives, for each word, the lexicon words it may be a typo of (klil → kill).
+Real words are not typos, with two exceptions: a doubled letter may be a slip (stoop → stop, bleed →
+bled), and the lexicon lists a few real words that are common typos of its own words (hut → hurt).
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ _IRREGULAR = {"can't": ("can", "not"), "won't": ("will", "not"), "ain't": ("is",
 _SUFFIXES = {"n't": "not", "'m": "am", "'re": "are", "'ve": "have", "'ll": "will", "'d": "would"}
 # "'s" is "is" after these; after anything else it is a possessive ("mum's") and is dropped.
 _IS_AFTER = frozenset(
-    {"it", "that", "what", "there", "here", "he", "she", "who", "everything", "life"}
+    {"it", "that", "what", "there", "here", "he", "she", "who", "everything", "life", "time"}
+    | {"tonight", "today", "tomorrow", "nobody", "everyone", "everybody", "someone", "nothing"}
 )
 
 # A typo is one edit (OSA: a letter dropped, added, changed, or two swapped) away from a lexicon word of
@@ -53,6 +57,7 @@ class Tokeniser:
         rewrites: Mapping[str, str],
         vocabulary: frozenset[str],
         not_typos: frozenset[str],
+        real_word_typos: Mapping[str, frozenset[str]],
     ) -> None:
         self._emoji = dict(emoji)
         self._emoji_pattern = re.compile(
@@ -61,9 +66,14 @@ class Tokeniser:
         single = {k: tuple(v.split()) for k, v in rewrites.items() if " " not in k}
         self._single_rewrites = single
         self._phrase_rewrites = Synonyms({k: v for k, v in rewrites.items() if " " in k})
+        # words of multi-word variants ("my self"): rewritten only when spelt exactly
+        self._phrase_words = frozenset(w for k in rewrites if " " in k for w in k.split())
         self._vocabulary = vocabulary
         self._not_typos = not_typos
         self._known = vocabulary | not_typos | frozenset(single)
+        self._real_word_typos = dict(real_word_typos)
+        self._rewrite_letters = _by_letters(frozenset(single) | self._phrase_words)
+        self._known_letters = _by_letters(self._known)
         self._word_targets = _by_initial(vocabulary)
         self._rewrite_targets = _by_initial(frozenset(single))
         self.canonical = lru_cache(maxsize=8192)(self._canonical)
@@ -94,25 +104,49 @@ class Tokeniser:
             if shrunk in self._vocabulary:  # "diiie", "diee" -> "die"; but "odd" stays "odd"
                 return (shrunk,)
         expanded = _expand_contraction(stretched)
-        if expanded is not None:  # the stem may itself be stretched or misspelt ("wassn't")
+        # the stem may itself be stretched or misspelt ("wassn't", "wsan't")
+        if expanded is not None:
             stem, *rest = expanded
+            if stem not in self._known:
+                stem = _unswapped(stem, self._known_letters) or stem
             return (*self.canonical(stem), *rest)
         if "*" in stretched:
             return (self._censored(stretched),)
+        # Rewrites need the exact word: a swap ("wsant", "slef") is undone first. Other typos are
+        # left to `options`, where a swap may also be a dropped letter ("evry" is "every", not "very").
+        swapped = _unswapped(stretched, self._rewrite_letters)
+        if swapped is not None:
+            return self.canonical(swapped)
         return self._rewritten_typo(stretched) or (stretched,)
 
     def _rewritten_typo(self, word: str) -> tuple[str, ...] | None:
-        """A typo of exactly one rewritten word ("wnana" for "wanna"), and of no lexicon word."""
-        if len(word) < MIN_TYPO_TARGET or _near(word, self._word_targets):
+        """A typo of exactly one rewritten word ("wnana" for "wanna", "sef" in "my sef"), and of no
+        other lexicon word."""
+        near = _near(word, self._word_targets) if len(word) >= MIN_TYPO_WORD else []
+        if len(near) == 1 and near[0] in self._phrase_words:
+            return (near[0],)
+        if len(word) < MIN_TYPO_TARGET or near:
             return None
         meanings = {self._single_rewrites[v] for v in _near(word, self._rewrite_targets)}
         return meanings.pop() if len(meanings) == 1 else None
 
     def _options(self, word: str) -> frozenset[str]:
         """The word, and the lexicon words it may be a typo of."""
-        if word in self._not_typos or len(word) < MIN_TYPO_WORD or not word.isalpha():
+        if len(word) < MIN_TYPO_WORD or not word.isalpha():
             return frozenset({word})
-        return frozenset({word, *_near(word, self._word_targets)})
+        listed = self._real_word_typos.get(word, frozenset())
+        if word in self._not_typos:
+            return frozenset({word, *self._undoubled(word), *listed})
+        return frozenset({word, *_near(word, self._word_targets), *listed})
+
+    def _undoubled(self, word: str) -> list[str]:
+        """Lexicon words that `word` is with one letter typed twice ("stoop" -> "stop")."""
+        return [
+            shorter
+            for index in range(1, len(word))
+            if word[index] == word[index - 1]
+            and (shorter := word[:index] + word[index + 1 :]) in self._vocabulary
+        ]
 
     def _censored(self, word: str) -> str:
         """'k*ll' or 's*icide': the one known word that fits, '*' standing for one letter."""
@@ -127,6 +161,25 @@ def _by_initial(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
         if len(word) >= MIN_TYPO_TARGET and word.isalpha():
             found.setdefault(word[0], []).append(word)
     return {initial: tuple(sorted(group)) for initial, group in found.items()}
+
+
+def _unswapped(word: str, known: Mapping[str, tuple[str, ...]]) -> str | None:
+    """The one word of `known` that `word` is with two neighbouring letters swapped ("slef")."""
+    fits = [
+        candidate
+        for candidate in known.get("".join(sorted(word)), ())
+        if OSA.distance(word, candidate, score_cutoff=1) == 1
+    ]
+    return fits[0] if len(fits) == 1 else None
+
+
+def _by_letters(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    """Words of 3+ letters by their sorted letters: the words a swap of two letters can turn into."""
+    found: dict[str, list[str]] = {}
+    for word in words:
+        if len(word) >= MIN_TYPO_WORD and word.isalpha():
+            found.setdefault("".join(sorted(word)), []).append(word)
+    return {letters: tuple(sorted(group)) for letters, group in found.items()}
 
 
 def _near(word: str, targets: Mapping[str, tuple[str, ...]]) -> list[str]:

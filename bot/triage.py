@@ -5,10 +5,11 @@ The tiers, most serious first:
 - crisis: suicidal thoughts, self-harm, intent, plan or means, harming others;
 - emergency: call the emergency number now;
 - urgent: stop isotretinoin and contact the prescriber today.
-Several urgent signs from different body systems, or one with "worst ever", "sudden" or "getting worse
-fast", is an emergency. A negated crisis phrase ("I'm not suicidal") never clears the risk: alone it is
-an urgent soft check-in (`checkin=True`, rule `crisis.negated.<rule>`); next to any other risk cue it is
-a crisis (`crisis.negated-with-risk.<rule>`).
+Urgent signs from different body systems, three or more different signs, or one with "worst ever",
+"sudden" or "getting worse fast", are an emergency. A negated crisis phrase ("I'm not suicidal") never
+clears the risk: alone it is an urgent soft check-in (`checkin=True`, rule `crisis.negated.<rule>`);
+next to any other risk cue it is a crisis (`crisis.negated-with-risk.<rule>`). Rules of a `checkin`
+group (the safety net for death words no phrase explains) are soft check-ins too, unless more is found.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ __all__ = [
 ]
 
 
+# Different urgent signs of one body system that together are an emergency ("headache, vomiting and
+# blurred vision"); two of them are often one problem ("head pounding and vision blurry").
+SEVERAL_SIGNS = 3
+
+
 @dataclass(frozen=True)
 class Triage:
     tier: Tier
@@ -53,14 +59,12 @@ class SafetyContent:
     replies: Replies
 
     def reply_kind(self, result: Triage) -> str:
+        rule = next((r for r in self.lexicon.rules if r.id == result.rule), None)
+        if rule is not None and rule.group is not None:
+            return self.lexicon.groups[rule.group].reply
         if result.checkin:
             return "checkin"
-        if result.tier is not Tier.URGENT:
-            return result.tier.value
-        rule = next((r for r in self.lexicon.rules if r.id == result.rule), None)
-        if rule is None or rule.group is None:
-            return "urgent"
-        return self.lexicon.groups[rule.group].reply
+        return result.tier.value
 
 
 def load_safety(directory: Path) -> SafetyContent:
@@ -82,24 +86,37 @@ def triage(message: str, safety: SafetyContent) -> Triage | None:
 def decide(found: Findings, lexicon: Lexicon) -> Triage | None:
     """The most serious tier the findings support, and the rule that explains it."""
     by_tier = {tier: [r for r in found.hits if r.tier is tier] for tier in Tier}
-    urgent = by_tier[Tier.URGENT]
     if by_tier[Tier.CRISIS]:
         return Triage(Tier.CRISIS, by_tier[Tier.CRISIS][0].id)
-    risky = found.risk_cue or any(lexicon.groups[_group(r)].risk_cue for r in urgent)
+    risky = found.risk_cue or any(lexicon.groups[_group(r)].risk_cue for r in by_tier[Tier.URGENT])
     if found.denied and risky:
         return Triage(Tier.CRISIS, f"crisis.negated-with-risk.{_name(found.denied[0])}")
     if by_tier[Tier.EMERGENCY]:
         return Triage(Tier.EMERGENCY, by_tier[Tier.EMERGENCY][0].id)
-    upgradable = [r for r in urgent if lexicon.groups[_group(r)].upgrades]
-    systems = list(dict.fromkeys(_group(r) for r in upgradable))
-    if len(systems) > 1:
-        return Triage(Tier.EMERGENCY, f"emergency.upgrade.several-signs.{'+'.join(systems)}")
-    if upgradable and found.amplified:
-        return Triage(Tier.EMERGENCY, f"emergency.upgrade.amplified.{_name(upgradable[0])}")
+    upgraded = _upgrade(by_tier[Tier.URGENT], found.amplified, lexicon)
+    if upgraded is not None:
+        return upgraded
+    urgent = [r for r in by_tier[Tier.URGENT] if not lexicon.groups[_group(r)].checkin]
     if urgent:
         return Triage(Tier.URGENT, urgent[0].id)
     if found.denied:
         return Triage(Tier.URGENT, f"crisis.negated.{_name(found.denied[0])}", checkin=True)
+    if by_tier[Tier.URGENT]:
+        return Triage(Tier.URGENT, by_tier[Tier.URGENT][0].id, checkin=True)
+    return None
+
+
+def _upgrade(urgent: list[Rule], amplified: bool, lexicon: Lexicon) -> Triage | None:
+    """Emergency for urgent signs of two body systems, three different signs, or an amplified one."""
+    upgradable = [r for r in urgent if lexicon.groups[_group(r)].upgrades]
+    systems = list(dict.fromkeys(_group(r) for r in upgradable))
+    if len(systems) > 1:
+        return Triage(Tier.EMERGENCY, f"emergency.upgrade.several-signs.{'+'.join(systems)}")
+    if len(upgradable) >= SEVERAL_SIGNS:
+        signs = "+".join(_name(r) for r in upgradable)
+        return Triage(Tier.EMERGENCY, f"emergency.upgrade.several-signs.{signs}")
+    if upgradable and amplified:
+        return Triage(Tier.EMERGENCY, f"emergency.upgrade.amplified.{_name(upgradable[0])}")
     return None
 
 

@@ -21,7 +21,9 @@ MESSAGES = {
     "urgent_mood": ("i've been so depressed since starting round 2", Tier.URGENT),
     "urgent_pregnancy": ("the condom broke last night", Tier.URGENT),
     "checkin": ("I'm not suicidal", Tier.URGENT),
+    "checkin_concern": ("honestly i have nothing to lose anymore", Tier.URGENT),
 }
+CHECKINS = ("checkin", "checkin_concern")  # soft check-ins: the answer, if any, follows
 # Words that would be method or dose information, or that safe-messaging guidance rules out.
 FORBIDDEN = re.compile(
     r"\b(mg|milligrams?|doses?|overdose|lethal|fatal|pills?|tablets?|capsules?|how many|"
@@ -69,7 +71,7 @@ def test_every_region_gets_its_own_numbers_and_the_disclaimer(
     for code, place in safety.places.items():
         text = body(reply_in(responder, kind, code), responder)
         first_line = escape(place.resources[0].contact)
-        if kind in ("checkin", "urgent_mood"):
+        if kind in (*CHECKINS, "urgent_mood"):
             assert first_line in text, (code, kind)
         if kind != "checkin":
             assert escape(place.emergency) in text, (code, kind)
@@ -85,7 +87,7 @@ def test_no_method_or_dose_information(
 ) -> None:
     for code, place in safety.places.items():
         text = body(reply_in(responder, kind, code), responder)
-        if kind == "checkin":  # the knowledge-base answer may follow the check-in
+        if kind in CHECKINS:  # the knowledge-base answer may follow the check-in
             text = text.split("\n\n")[0]
         assert not FORBIDDEN.search(text), (code, kind, FORBIDDEN.search(text))
         for number in region_numbers(place):
@@ -133,6 +135,16 @@ def test_a_check_in_leads_and_the_answer_follows(responder: Responder) -> None:
     assert reply.triage_rule.startswith("crisis.negated.")
     assert reply.entry == "depression-warning"
     assert reply.text.index("talk to someone") < reply.text.index("<b>")
+
+
+def test_the_safety_net_check_in_leads_the_answer(responder: Responder) -> None:
+    """Death words no crisis phrase explains get a gentle question first, then the answer."""
+    reply = responder.reply("i feel like i'm dying inside. can accutane cause depression?")
+    assert reply.kind is Kind.ESCALATION
+    assert reply.escalation is Tier.URGENT
+    assert reply.triage_rule == "urgent.concern"
+    assert reply.entry == "depression-warning"
+    assert reply.text.index("check in") < reply.text.index("<b>")
 
 
 def test_replies_are_short_enough_for_one_message(responder: Responder) -> None:

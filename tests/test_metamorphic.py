@@ -102,10 +102,13 @@ TYPOS: dict[str, Typo] = {
     "context around it": _context,
 }
 
-# Kinds that safety triage does not survive yet: each (message, variant) it misses is listed in the
-# hardening report (issue 5) for the safety work. Strict, so that the fix shows up as XPASS and the
-# mark must go; `pytest --runxfail tests/test_metamorphic.py` prints the current misses.
-KNOWN_GAPS = frozenset({"swapped letters", "dropped letter", "doubled letter"})
+# Kinds that safety triage does not survive yet. Strict, so that a fix shows up as XPASS and the mark
+# must go; `pytest --runxfail tests/test_metamorphic.py` prints the current misses.
+# A dropped letter that leaves another real word is a design limit: "live" -> "lie", "died" -> "did",
+# "left" -> "let", "once" -> "one", "wasnt" -> "want" make sentences that mean something else ("no
+# reason to lie anymore", "if i did, nobody would care"), so triage reads them as written. Only real
+# words listed in knowledge/safety.yaml `real_word_typos` ("hut" for "hurt") also stand for the typo.
+KNOWN_GAPS = frozenset({"dropped letter"})
 
 
 def test_every_crisis_line_escalates(responder: Responder) -> None:
