@@ -7,7 +7,8 @@ A sign found in a message is
   accutane safe for me?");
 - negated when a negation trigger reaches it ("no headache, no blurred vision"). A negated medical sign
   is dropped; a negated crisis phrase is kept as a denial, which never clears the risk by itself.
-A rule with `max_other_words` fires only when its phrases are nearly all the message says ("🪦").
+A rule with `max_other_words` fires only when its phrases (and risk cues) are nearly all the message
+says ("🪦", "i'm done. doing it tonight").
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ def find(lexicon: Lexicon, document: Document) -> Findings:
     cues: dict[str, bool] = {}
     findings = Findings()
     crisis_spans: list[Span] = []  # a check-in rule only counts for words no crisis phrase took
+    risk_spans = lexicon.risk_cues.spans(document)  # never benign context for `max_other_words`
     for rule in lexicon.rules:
         if informational and rule.informational:
             continue
@@ -109,7 +111,8 @@ def find(lexicon: Lexicon, document: Document) -> Findings:
         found = {
             span: context.status(span, crisis=crisis, negatable=rule.negatable) for span in spans
         }
-        if rule.max_other_words is not None and _others(document, found) > rule.max_other_words:
+        limit = rule.max_other_words
+        if limit is not None and _others(document, [*found, *risk_spans]) > limit:
             continue
         statuses = set(found.values())
         if Status.CLEAR in statuses or _all_cues(rule, lexicon, document, context, cues):

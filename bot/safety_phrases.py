@@ -3,7 +3,7 @@
 A phrase is a sequence of slots, each matching whole canonical words (see safety_text):
   word      that word                  a|b|c     any of these words
   @name     any item of a word class   word?     optional slot
-  ...       up to four words within one clause    #    a number
+  ...       up to four words within one clause    #    a number    ##   a number from 10 up
 Matching is on whole words ("skilled" never matches "killed"). Each word of a message also stands for
 the lexicon words one typo away from it ("klil" for "kill", "lvie" for "live", "tried" for "tired"), so
 a typo in any word of four letters or more does not hide a phrase. Context phrases (negation triggers,
@@ -22,7 +22,9 @@ from bot.safety_text import PUNCTUATION
 MAX_GAP = 4
 GAP = "..."
 NUMBER = "#"  # in a phrase: any number; in a message: one more option of every number
-_LITERAL = re.compile(r"[a-z0-9]+|[.!?;,]|#")
+MANY = "##"  # a number from 10 up: "30 pills at once" is not "2 pills at once"
+MANY_FROM = 10
+_LITERAL = re.compile(r"[a-z0-9]+|[.!?;,]|##?")
 
 Sequence = tuple[str, ...]  # consecutive words
 
@@ -56,7 +58,9 @@ class Document:
 
 
 def _with_number(word: str, options: frozenset[str]) -> frozenset[str]:
-    return options | {NUMBER} if word.isdigit() else options
+    if not word.isdecimal():  # not isdigit: "²" is a digit that int() refuses
+        return options
+    return options | ({NUMBER, MANY} if int(word) >= MANY_FROM else {NUMBER})
 
 
 def _positions(options: list[frozenset[str]]) -> dict[str, list[int]]:
