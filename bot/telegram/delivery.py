@@ -57,7 +57,13 @@ class ReadableUpdates(BaseRequest):
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         return await self._connection.do_request(
-            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+            url=url,
+            method=method,
+            request_data=request_data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
         )
 
     @staticmethod
@@ -72,7 +78,10 @@ class ReadableUpdates(BaseRequest):
 def _readable(update: object) -> JSONDict | None:
     """The update if PTB can read it; else its id alone (None without an id: nothing to refer to)."""
     try:
-        Update.de_json(update, None)  # type: ignore[arg-type]  # checked: it may be anything
+        parsed = Update.de_json(update, None)  # type: ignore[arg-type]  # checked: it may be anything
+        message = parsed.effective_message
+        if message is not None and message.chat is None:  # PTB reads it, the handlers could not
+            raise ValueError("a message without its chat")
     except Exception as error:  # whatever PTB's parsing raises
         update_id = update.get("update_id") if isinstance(update, dict) else None
         logger.warning(
@@ -133,6 +142,11 @@ class ResilientRateLimiter(AIORateLimiter):
     A timed-out request may have reached Telegram, so a retry can, rarely, send a message twice; that is
     preferred to a question left unanswered. Errors that a retry cannot fix (400 Bad Request, 403
     Forbidden) are raised at once.
+
+    Reads (getChatMember, ...) are not counted against the flood limits, which are about messages:
+    AIORateLimiter counts every request naming a chat, so each admin check behind a settings button
+    used up one of the group's 20 messages a minute, and a member pressing buttons by the dozen held
+    back the bot's replies in that group, escalations included.
     """
 
     def __init__(
@@ -165,6 +179,8 @@ class ResilientRateLimiter(AIORateLimiter):
     ) -> bool | JSONDict | list[JSONDict]:
         for attempt in range(self._network_retries + 1):
             try:
+                if endpoint.startswith("get"):
+                    return await callback(*args, **kwargs)
                 return await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
                 )

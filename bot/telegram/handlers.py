@@ -387,7 +387,10 @@ class Frontend:
         query = update.callback_query
         assert query is not None  # guaranteed by CallbackQueryHandler
         press = parse_press(query.data)
-        message = query.message if isinstance(query.message, Message) else None
+        message = query.message
+        # PTB 22 reads an inaccessible message (deleted, or too old: date 0) as a Message too.
+        if not isinstance(message, Message) or not message.is_accessible:
+            message = None
         if press is None or message is None:
             return await self.expired(query)
         if press.action is Action.TOPIC:
@@ -500,6 +503,9 @@ class Frontend:
     async def on_error(self, update: object, context: Context) -> None:
         """Log ids and the error's kind (never a message's text); apologise where it helps."""
         error = context.error
+        if update is None and isinstance(error, TelegramError):  # run_polling's getUpdates errors
+            logger.warning("getUpdates failed (%s); polling again", _kind(error))
+            return
         update_id = update.update_id if isinstance(update, Update) else None
         if isinstance(error, Forbidden):
             logger.warning("update %s: Telegram refused the reply (blocked or removed)", update_id)

@@ -78,6 +78,7 @@ class Fault(StrEnum):
     SERVER_ERROR = "server_error"  # 500 Internal Server Error
     BAD_REQUEST = "bad_request"  # 400 Bad Request
     FORBIDDEN = "forbidden"  # 403: the user blocked the bot
+    UNAUTHORIZED = "unauthorized"  # 401: the token was revoked
     HANG = "hang"  # no answer until the server stops: the client times out
     DISCONNECT = "disconnect"  # the connection is closed without an answer
     MALFORMED = "malformed"  # 200 OK with a body that is not JSON
@@ -331,35 +332,13 @@ class FakeBotApi:
     async def _serve_fault(
         self, planned: _PlannedFault, path: str, writer: asyncio.StreamWriter
     ) -> bool:
-        fault = planned.fault
-        if fault in (Fault.RETRY_AFTER, Fault.FLOOD):
-            payload = _error(
-                HTTPStatus.TOO_MANY_REQUESTS,
-                f"Too Many Requests: retry after {planned.retry_after}",
-                {"retry_after": planned.retry_after},
-            )
-            await _write(writer, HTTPStatus.TOO_MANY_REQUESTS, payload)
-        elif fault is Fault.SERVER_ERROR:
-            status = HTTPStatus.INTERNAL_SERVER_ERROR
-            await _write(writer, status, _error(status, "Internal Server Error"))
-        elif fault is Fault.BAD_REQUEST:
-            status = HTTPStatus.BAD_REQUEST
-            await _write(writer, status, _error(status, "Bad Request: refused by the fake"))
-        elif fault is Fault.FORBIDDEN:
-            status = HTTPStatus.FORBIDDEN
-            await _write(writer, status, _error(status, "Forbidden: bot was blocked by the user"))
-        elif fault is Fault.MALFORMED:
-            await _write(writer, HTTPStatus.OK, b"<html>this is not JSON")
-        elif fault in (Fault.BAD_GATEWAY_PAGE, Fault.NOT_FOUND_PAGE):
-            status = (
-                HTTPStatus.BAD_GATEWAY if fault is Fault.BAD_GATEWAY_PAGE else HTTPStatus.NOT_FOUND
-            )
-            page = f"<html><h1>{status.phrase}</h1><p>While fetching http://proxy{path}</p></html>"
-            await _write(writer, status, page.encode())
-        elif fault is Fault.HANG:
+        if planned.fault is Fault.HANG:
             await self._stopping.wait()
             return False
-        return fault is not Fault.DISCONNECT
+        if planned.fault is Fault.DISCONNECT:
+            return False
+        await _write(writer, *_fault_answer(planned, path))
+        return True
 
     def _take_fault(self, method: str) -> _PlannedFault | None:
         planned = self._faults.get(method)
@@ -458,6 +437,35 @@ class FakeBotApi:
             for (chat, user), status in self._members.items()
             if chat == chat_id and status in ("creator", "administrator")
         ]
+
+
+_ERRORS = {
+    Fault.SERVER_ERROR: (HTTPStatus.INTERNAL_SERVER_ERROR, "Internal Server Error"),
+    Fault.BAD_REQUEST: (HTTPStatus.BAD_REQUEST, "Bad Request: refused by the fake"),
+    Fault.FORBIDDEN: (HTTPStatus.FORBIDDEN, "Forbidden: bot was blocked by the user"),
+    Fault.UNAUTHORIZED: (HTTPStatus.UNAUTHORIZED, "Unauthorized"),
+}
+_PAGES = {
+    Fault.BAD_GATEWAY_PAGE: HTTPStatus.BAD_GATEWAY,
+    Fault.NOT_FOUND_PAGE: HTTPStatus.NOT_FOUND,
+}
+
+
+def _fault_answer(planned: _PlannedFault, path: str) -> tuple[HTTPStatus, bytes]:
+    """The status and body served for a fault that answers (all but a hang and a disconnect)."""
+    fault = planned.fault
+    if fault in _ERRORS:
+        status, description = _ERRORS[fault]
+        return status, _error(status, description)
+    if fault in _PAGES:
+        status = _PAGES[fault]
+        page = f"<html><h1>{status.phrase}</h1><p>While fetching http://proxy{path}</p></html>"
+        return status, page.encode()
+    if fault is Fault.MALFORMED:
+        return HTTPStatus.OK, b"<html>this is not JSON"
+    status = HTTPStatus.TOO_MANY_REQUESTS  # RETRY_AFTER and FLOOD
+    description = f"Too Many Requests: retry after {planned.retry_after}"
+    return status, _error(status, description, {"retry_after": planned.retry_after})
 
 
 def _member_result(status: str, user: dict[str, Any]) -> dict[str, Any]:

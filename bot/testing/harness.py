@@ -7,6 +7,8 @@ import asyncio
 from types import TracebackType
 from typing import Any
 
+from telegram.error import TelegramError
+
 from bot.telegram.app import ALLOWED_UPDATES, BotApplication
 from bot.testing.fake_bot_api import Call, FakeBotApi
 
@@ -29,7 +31,9 @@ class PollingBot:
             await application.post_init(application)
         assert application.updater is not None
         await application.updater.start_polling(
-            timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES
+            timeout=self.poll_timeout,
+            allowed_updates=ALLOWED_UPDATES,
+            error_callback=self._polling_failed,
         )
         await application.start()
         return self
@@ -46,6 +50,10 @@ class PollingBot:
         if application.running:
             await application.stop()
         await application.shutdown()
+
+    def _polling_failed(self, error: TelegramError) -> None:
+        """What run_polling does with a failed getUpdates: hand it to the error handlers."""
+        self.application.create_task(self.application.process_error(update=None, error=error))
 
     async def settle(self, *, within: float = 5.0) -> None:
         """Wait until every update pushed so far was fetched and completely handled."""
