@@ -72,6 +72,7 @@ class Rule:
     informational: bool  # ignored inside a general question about the drug
     negatable: bool  # false where negation is how it is said ("no way out")
     max_other_words: int | None  # fires only in a message with at most this many other words
+    unless: PhraseSet | None  # not in a message that says any of these ("lol" for the safety net)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ RULE_FIELDS = (
     "informational",
     "negatable",
     "max_other_words",
+    "unless",
     "phrases",
     "all",
 )
@@ -141,6 +143,7 @@ def load_lexicon(path: Path) -> Lexicon:
     context = _context(_section(fields, "context"), compiler)
     informational = _informational(_section(fields, "informational"), compiler)
     every_set = [*sets.values(), *cues.values(), *(rule.phrases for rule in rules)]
+    every_set += [rule.unless for rule in rules if rule.unless is not None]
     every_set += _context_sets(context, informational)
     vocabulary = {word for phrases in every_set for word in phrases.words()}
     vocabulary |= {word for canonical in rewrites.values() for word in canonical.split()}
@@ -267,6 +270,7 @@ def _rule(
         raise fields.error("max_other_words", "must be a whole number of words, 0 or more")
     if limit is not None and needed:
         raise fields.error("max_other_words", "only for rules with `phrases`, not `all`")
+    unless = compiler.compile_list(fields, "unless", fuzzy=False, required=False)
     return Rule(
         id=rule_id,
         tier=tier,
@@ -276,6 +280,7 @@ def _rule(
         informational=_flag(fields, "informational", tier is not Tier.CRISIS),
         negatable=_flag(fields, "negatable", True),
         max_other_words=limit,
+        unless=unless if unless.phrases else None,
     )
 
 

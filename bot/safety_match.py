@@ -100,7 +100,9 @@ def find(lexicon: Lexicon, document: Document) -> Findings:
     crisis_spans: list[Span] = []  # a check-in rule only counts for words no crisis phrase took
     risk_spans = lexicon.risk_cues.spans(document)  # never benign context for `max_other_words`
     for rule in lexicon.rules:
-        if informational and rule.informational:
+        if (informational and rule.informational) or (
+            rule.unless is not None and rule.unless.spans(document)
+        ):
             continue
         crisis = rule.tier is Tier.CRISIS
         spans = rule.phrases.spans(document)
