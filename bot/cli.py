@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("check", help="validate the content and report what was loaded")
     bench = commands.add_parser("bench", help="measure load time, reply latency and throughput")
     bench.add_argument("--telegram", action="store_true", help="end to end through a fake Bot API")
+    bench.add_argument(
+        "--soak", action="store_true", help="with --telegram: 20 000 updates, every answer checked"
+    )
     commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     return parser
 
@@ -123,6 +126,10 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.soak:
+        from bot.telegram.soak import run_telegram_soak
+
+        return run_telegram_soak(args.knowledge)
     if args.telegram:
         from bot.telegram.bench import run_telegram_benchmark
 

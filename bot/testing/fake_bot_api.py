@@ -133,7 +133,10 @@ class FakeBotApi:
         *,
         username: str = BOT_USERNAME,
         flood_limits: FloodLimits | None = None,
+        keep_calls: bool = True,
     ) -> None:
+        """`flood_limits`: answer 429 to messages beyond them. `keep_calls=False`: hand each call to
+        `listeners` only, for runs too long to keep them all (`calls` and `wait_for` stay empty)."""
         self.token = token
         self.bot_user = {
             "id": int(token.split(":", 1)[0]),
@@ -145,6 +148,8 @@ class FakeBotApi:
             "supports_inline_queries": True,
         }
         self.calls: list[Call] = []
+        self.keep_calls = keep_calls
+        self.listeners: list[Callable[[Call], None]] = []  # told of each call as it arrives
         self.unknown_methods: list[str] = []
         self.delivered_at: dict[int, float] = {}  # update id -> when getUpdates handed it out
         self.last_update_id = 0
@@ -350,7 +355,10 @@ class FakeBotApi:
         return planned
 
     async def _record(self, call: Call) -> None:
-        self.calls.append(call)
+        if self.keep_calls:
+            self.calls.append(call)
+        for listener in self.listeners:
+            listener(call)
         await self._notify()
 
     async def _notify(self) -> None:
