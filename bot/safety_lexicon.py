@@ -84,6 +84,7 @@ class Lexicon:
     exceptions: PhraseSet
     amplifiers: PhraseSet
     risk_cues: PhraseSet
+    filler: PhraseSet  # never context for `max_other_words`: "thanks", "sorry", "guys"
     context: Context
     informational: Informational
 
@@ -104,6 +105,7 @@ LEXICON_FIELDS = (
     "exceptions",
     "amplifiers",
     "risk_cues",
+    "filler",
     "cues",
     "groups",
     "rules",
@@ -137,7 +139,7 @@ def load_lexicon(path: Path) -> Lexicon:
     groups = _groups(_section(fields, "groups"))
     rules = tuple(_rule(item, path, compiler, cues, groups) for item in fields.items("rules"))
     sets = {
-        name: compiler.compile_list(fields, name, fuzzy=name != "exceptions")
+        name: compiler.compile_list(fields, name, fuzzy=name not in ("exceptions", "filler"))
         for name in _PHRASE_LISTS
     }
     context = _context(_section(fields, "context"), compiler)
@@ -162,6 +164,7 @@ def load_lexicon(path: Path) -> Lexicon:
         exceptions=sets["exceptions"],
         amplifiers=sets["amplifiers"],
         risk_cues=sets["risk_cues"],
+        filler=sets["filler"],
         context=context,
         informational=informational,
     )
@@ -177,7 +180,7 @@ def _compiler(words: Fields, rewrites: Mapping[str, str]) -> PhraseCompiler:
     return compiler
 
 
-_PHRASE_LISTS = ("exceptions", "amplifiers", "risk_cues")
+_PHRASE_LISTS = ("exceptions", "amplifiers", "risk_cues", "filler")
 
 
 def _real_words(path: Path) -> frozenset[str]:

@@ -7,15 +7,15 @@ A sign found in a message is
   accutane safe for me?");
 - negated when a negation trigger reaches it ("no headache, no blurred vision"). A negated medical sign
   is dropped; a negated crisis phrase is kept as a denial, which never clears the risk by itself.
-A rule with `max_other_words` fires only when its phrases (and risk cues) are nearly all the message
-says ("🪦", "i'm done. doing it tonight").
+A rule with `max_other_words` fires only when its phrases (with risk cues and filler such as
+"thanks") are nearly all their sentence says ("🪦", "i'm done. doing it tonight").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
 from bot.safety_lexicon import Lexicon, Rule, Scope, Tier
 from bot.safety_phrases import Document, PhraseSet, Span
@@ -57,17 +57,42 @@ class _Triggers:
 
 
 class _Context:
-    """The context triggers found in one message, and what they do to a sign at a given place."""
+    """The context triggers found in one message, and what they do to a sign at a given place.
+    Looked for only once a sign is found: most messages have none."""
 
     def __init__(self, lexicon: Lexicon, document: Document) -> None:
-        context = lexicon.context
-        self.pseudo = context.pseudo.spans(document)
-        self.exceptions = lexicon.exceptions.spans(document)
-        self.negation = self._triggers(context.negation, document)
-        self.clearing = [
-            self._triggers(scope, document)
+        self.lexicon = lexicon
+        self.document = document
+
+    @cached_property
+    def pseudo(self) -> list[Span]:
+        return self.lexicon.context.pseudo.spans(self.document)
+
+    @cached_property
+    def exceptions(self) -> list[Span]:
+        return self.lexicon.exceptions.spans(self.document)
+
+    @cached_property
+    def negation(self) -> _Triggers:
+        return self._triggers(self.lexicon.context.negation)
+
+    @cached_property
+    def clearing(self) -> list[_Triggers]:
+        context = self.lexicon.context
+        return [
+            self._triggers(scope)
             for scope in (context.hypothetical, context.historical, context.family)
         ]
+
+    @cached_property
+    def neutral(self) -> list[Span]:
+        """Risk cues and filler: never benign context for `max_other_words`."""
+        lexicon, document = self.lexicon, self.document
+        return lexicon.risk_cues.spans(document) + lexicon.filler.spans(document)
+
+    @cached_property
+    def informational(self) -> bool:
+        return _is_informational(self.lexicon, self.document)
 
     def status(self, sign: Span, *, crisis: bool, negatable: bool = True) -> Status:
         if any(sign.overlaps(idiom) for idiom in self.exceptions):
@@ -78,7 +103,9 @@ class _Context:
             return Status.DROPPED
         return Status.CLEAR
 
-    def _triggers(self, scope: Scope, document: Document) -> _Triggers:
+    def _triggers(self, scope: Scope) -> _Triggers:
+        document = self.document
+
         def real(spans: list[Span]) -> list[Span]:
             return [s for s in spans if not any(s.overlaps(p) for p in self.pseudo)]
 
@@ -94,18 +121,18 @@ class _Context:
 
 def find(lexicon: Lexicon, document: Document) -> Findings:
     context = _Context(lexicon, document)
-    informational = _is_informational(lexicon, document)
     cues: dict[str, bool] = {}
     findings = Findings()
     crisis_spans: list[Span] = []  # a check-in rule only counts for words no crisis phrase took
-    risk_spans = lexicon.risk_cues.spans(document)  # never benign context for `max_other_words`
     for rule in lexicon.rules:
-        if (informational and rule.informational) or (
-            rule.unless is not None and rule.unless.spans(document)
+        spans = rule.phrases.spans(document)
+        if (
+            (not spans and not rule.cues)
+            or (rule.informational and context.informational)
+            or (rule.unless is not None and rule.unless.spans(document))
         ):
             continue
         crisis = rule.tier is Tier.CRISIS
-        spans = rule.phrases.spans(document)
         if crisis:
             crisis_spans += spans
         elif rule.group is not None and lexicon.groups[rule.group].checkin:
@@ -114,25 +141,29 @@ def find(lexicon: Lexicon, document: Document) -> Findings:
             span: context.status(span, crisis=crisis, negatable=rule.negatable) for span in spans
         }
         limit = rule.max_other_words
-        if limit is not None and _others(document, [*found, *risk_spans]) > limit:
+        if limit is not None and _others(document, list(found), context.neutral) > limit:
             continue
         statuses = set(found.values())
         if Status.CLEAR in statuses or _all_cues(rule, lexicon, document, context, cues):
             findings.hits.append(rule)
         elif crisis and Status.NEGATED in statuses:
             findings.denied.append(rule)
-    findings.amplified = _present(lexicon.amplifiers, document, context)
-    findings.risk_cue = _present(lexicon.risk_cues, document, context)
+    if any(rule.tier is Tier.URGENT for rule in findings.hits):
+        findings.amplified = _present(lexicon.amplifiers, document, context)
+    if findings.denied:
+        findings.risk_cue = _present(lexicon.risk_cues, document, context)
     return findings
 
 
-def _others(document: Document, spans: Iterable[Span]) -> int:
-    """How many words of the message lie outside `spans` (punctuation not counted)."""
-    covered = {index for span in spans for index in range(span.start, span.end + 1)}
+def _others(document: Document, matches: list[Span], neutral: list[Span]) -> int:
+    """How many words of the sentences with `matches` lie outside them and the `neutral` spans
+    (punctuation not counted): "tonight's the night" alone, or after "Hi.", has none."""
+    covered = {i for span in (*matches, *neutral) for i in range(span.start, span.end + 1)}
+    sentences = {document.sentence[span.start] for span in matches}
     return sum(
         1
-        for index in range(len(document.words))
-        if index not in covered and not document.breaks_clause(index)
+        for index, sentence in enumerate(document.sentence)
+        if sentence in sentences and index not in covered and not document.breaks_clause(index)
     )
 
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import accumulate
 
 from bot.content import Fields
-from bot.safety_text import PUNCTUATION
+from bot.safety_text import PUNCTUATION, SENTENCE_ENDS
 
 MAX_GAP = 4
 GAP = "..."
@@ -46,6 +47,7 @@ class Document:
         self.exact = [_with_number(word, frozenset({word})) for word in words]
         self.fuzzy = [_with_number(word, opts) for word, opts in zip(words, options, strict=True)]
         self.positions = (_positions(self.exact), _positions(self.fuzzy))
+        self.sentence = list(accumulate((word in SENTENCE_ENDS for word in words), initial=0))[:-1]
 
     def options(self, fuzzy: bool) -> list[frozenset[str]]:
         return self.fuzzy if fuzzy else self.exact
@@ -75,6 +77,27 @@ def _positions(options: list[frozenset[str]]) -> dict[str, list[int]]:
 class Slot:
     choices: tuple[Sequence, ...]  # empty for a gap
     optional: bool = False
+    # The choices by their first word: a word class of fifty items is not tried item by item at
+    # every position, only the items that start with a word found there.
+    by_first: Mapping[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_first: dict[str, list[int]] = {}
+        for index, sequence in enumerate(self.choices):
+            by_first.setdefault(sequence[0], []).append(index)
+        object.__setattr__(self, "by_first", {k: tuple(v) for k, v in by_first.items()})
+
+    def candidates(
+        self, document: Document, options: list[frozenset[str]], position: int
+    ) -> list[Sequence]:
+        """The choices that can start at `position` (after any commas), in their written order."""
+        found = set(self.by_first.get(",", ()))
+        while position < len(options) and document.is_comma(position):
+            position += 1
+        if position < len(options):
+            for word in options[position]:
+                found.update(self.by_first.get(word, ()))
+        return [self.choices[index] for index in sorted(found)]
 
 
 @dataclass(frozen=True)
@@ -87,7 +110,8 @@ class Phrase:
     def spans(self, document: Document, fuzzy: bool) -> list[Span]:
         """Every match; call only for a document that has one of the `anchors`."""
         positions = document.positions[fuzzy]
-        starts = sorted({i for word in self.first_words for i in positions.get(word, ())})
+        first = self.first_words.intersection(positions)
+        starts = sorted({i for word in first for i in positions[word]})
         found = []
         for start in starts:
             end = self._end(document, document.options(fuzzy), 0, start)
@@ -104,7 +128,7 @@ class Phrase:
         slot = self.slots[slot_index]
         if not slot.choices:
             return self._after_gap(document, options, slot_index, position)
-        for sequence in slot.choices:
+        for sequence in slot.candidates(document, options, position):
             end = _fit(document, options, sequence, position)
             if end is not None:
                 found = self._end(document, options, slot_index + 1, end)
@@ -149,15 +173,14 @@ class PhraseSet:
         for index, phrase in enumerate(self.phrases):
             for word in phrase.anchors:
                 self._by_anchor.setdefault(word, []).append(index)
+        self._anchors = frozenset(self._by_anchor)
 
     def spans(self, document: Document) -> list[Span]:
+        present = self._anchors.intersection(document.positions[self.fuzzy])
+        if not present:
+            return []
         by_anchor = self._by_anchor
-        candidates = {
-            index
-            for word in document.positions[self.fuzzy]
-            if word in by_anchor
-            for index in by_anchor[word]
-        }
+        candidates = {index for word in present for index in by_anchor[word]}
         return [
             span
             for index in sorted(candidates)

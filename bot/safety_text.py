@@ -104,11 +104,11 @@ class Tokeniser:
             if shrunk in self._vocabulary:  # "diiie", "diee" -> "die"; but "odd" stays "odd"
                 return (shrunk,)
         expanded = _expand_contraction(stretched)
-        # the stem may itself be stretched or misspelt ("wassn't", "wsan't")
         if expanded is not None:
             stem, *rest = expanded
-            if stem not in self._known:
-                stem = _unswapped(stem, self._known_letters) or stem
+            fixed = self._known_stem(stem)  # "wassn't", "wsan't", "toinght's" (tonight is)
+            if fixed is not None and fixed != stem and stretched.startswith(stem):
+                return self.canonical(fixed + stretched[len(stem) :])
             return (*self.canonical(stem), *rest)
         if "*" in stretched:
             return (self._censored(stretched),)
@@ -118,6 +118,16 @@ class Tokeniser:
         if swapped is not None:
             return self.canonical(swapped)
         return self._rewritten_typo(stretched) or (stretched,)
+
+    def _known_stem(self, stem: str) -> str | None:
+        """A contraction's stem as a known word: as it is, with a doubled letter single, or with two
+        swapped letters put back."""
+        if stem in self._known:
+            return stem
+        single = _DOUBLED.sub(r"\1", stem)
+        if single in self._known:
+            return single
+        return _unswapped(stem, self._known_letters)
 
     def _rewritten_typo(self, word: str) -> tuple[str, ...] | None:
         """A typo of exactly one rewritten word ("wnana" for "wanna", "sef" in "my sef"), and of no
