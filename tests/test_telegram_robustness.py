@@ -6,6 +6,7 @@ its id, the token never reaches a log, and only admins change a group's settings
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections import Counter
@@ -28,7 +29,7 @@ from bot.testing.fake_bot_api import BOT_USERNAME, Call, FakeBotApi, Fault
 from bot.testing.harness import PollingBot
 from bot.testing.updates import Person, Updates, group_chat, private_chat, sent_message
 from tests.conftest import TELEGRAM_TIMEOUT
-from tests.test_telegram_run import STARTUP, bot_process, stop
+from tests.test_telegram_run import STARTUP, bot_process, free_port, stop
 
 ALICE = Person(1001, "Alice")
 MODERATOR = Person(2002, "Mo")
@@ -405,6 +406,45 @@ async def test_an_unreadable_update_does_not_hold_up_the_ones_after_it(
     logged = everything_logged(caplog)
     assert "update 1 unreadable (" in logged
     assert "private-words" not in logged
+
+
+async def test_an_unreadable_update_posted_to_the_webhook_is_logged_by_id_only(
+    fake_api: FakeBotApi, responder: Responder, tmp_path: Path
+) -> None:
+    port, secret = free_port(), "webhook_secret-456"
+    env = {
+        "TELEGRAM_BOT_TOKEN": fake_api.token,
+        "TELEGRAM_API_BASE_URL": fake_api.base_url,
+        "BOT_PERSISTENCE_PATH": str(tmp_path / "bot.pickle"),
+        "WEBHOOK_URL": "https://bot.example.org/hook",
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "WEBHOOK_SECRET": secret,
+    }
+    question, reply = answerable(responder)
+    updates = Updates()
+    unreadable = {"update_id": 41, **updates.text(CHAT, ALICE, CAPTION)}
+    unreadable["message"]["date"] = "yesterday"
+    readable = {"update_id": 42, **updates.text(CHAT, ALICE, question)}
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
+    async with bot_process(env) as process, httpx.AsyncClient() as client:
+        await fake_api.wait_for("setWebhook", within=STARTUP)
+
+        async def post(update: dict[str, Any]) -> int:
+            for _ in range(int(STARTUP * 10)):  # the server starts just after setWebhook
+                with contextlib.suppress(httpx.ConnectError):
+                    hook = f"http://127.0.0.1:{port}/hook"
+                    return (await client.post(hook, json=update, headers=headers)).status_code
+                await asyncio.sleep(0.1)
+            raise AssertionError("the webhook server never started")
+
+        assert await post(unreadable) == 400  # PTB's answer; Telegram gives up after retries
+        assert await post(readable) == 200
+        [answer] = await fake_api.wait_for("sendMessage", chat_id=ALICE.id, within=STARTUP)
+        stderr = await stop(process)
+    assert answer.text == reply.text
+    assert "<withheld: update 41>" in stderr
+    assert CAPTION not in stderr
 
 
 # -- The token, whatever the server answers ----------------------------------------------------------

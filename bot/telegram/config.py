@@ -82,7 +82,8 @@ class Settings:
     persistence_path: Path = DEFAULT_PERSISTENCE_PATH
     log_level: int = logging.INFO
     # Telegram's own flood limits (30 messages/s, 20/min per group). Only the benchmark, which talks to a
-    # local fake server, switches them off (None); retries after 429 and network errors stay on.
+    # local fake server, switches them off (None), and the soak speeds them up; retries after 429 and
+    # network errors stay on.
     flood_limits: FloodLimits | None = TELEGRAM_FLOOD_LIMITS
 
     @classmethod

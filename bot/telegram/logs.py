@@ -52,12 +52,10 @@ def _scrubbing(make_record: Callable[..., logging.LogRecord]) -> Callable[..., l
 
 
 def _scrub(record: logging.LogRecord) -> None:
-    if record.name.startswith("telegram") and any(
-        marker in str(record.msg) for marker in _PAYLOAD_MESSAGES
-    ):
-        record.args = (
-            tuple(WITHHELD for _ in record.args) if isinstance(record.args, tuple) else ()
-        )
+    if _quotes_payload(record) and record.args:
+        # One dict argument (an update) is what logging keeps as `args` itself, for %(name)s styles.
+        payloads = record.args if isinstance(record.args, tuple) else (record.args,)
+        record.args = tuple(map(_withheld, payloads))
     try:
         message = record.getMessage()
     except (TypeError, ValueError):  # arguments that do not fit: logging reports it when emitting
@@ -70,6 +68,18 @@ def _scrub(record: logging.LogRecord) -> None:
             record.exc_text = _without_secrets(trace)  # what formatters print instead
     if record.stack_info and _holds_secret(record.stack_info):
         record.stack_info = _without_secrets(record.stack_info)
+
+
+def _quotes_payload(record: logging.LogRecord) -> bool:
+    message = str(record.msg)
+    return record.name.startswith("telegram") and any(m in message for m in _PAYLOAD_MESSAGES)
+
+
+def _withheld(payload: object) -> str:
+    """What a payload becomes in a log: the ids of the updates it held, nothing else."""
+    updates = payload if isinstance(payload, list) else [payload]
+    ids = [str(u.get("update_id")) for u in updates if isinstance(u, dict) and "update_id" in u]
+    return f"<withheld: update {', '.join(ids)}>" if ids else WITHHELD
 
 
 def _holds_secret(text: str) -> bool:
