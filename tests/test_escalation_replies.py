@@ -12,6 +12,7 @@ from bot.render import escape
 from bot.reply import ChatSettings, Kind, Reply, Responder
 from bot.safety_replies import RegionResources
 from bot.triage import SafetyContent, Tier, load_safety, triage
+from tests.helpers import edit_file
 
 # One message per reply text, with the tier it is reported as.
 MESSAGES = {
@@ -153,13 +154,6 @@ def test_replies_are_short_enough_for_one_message(responder: Responder) -> None:
             assert len(reply_in(responder, kind, code).parts()) == 1
 
 
-def _edit(directory: Path, file: str, old: str, new: str) -> None:
-    path = directory / file
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 @pytest.mark.parametrize(
     ("file", "old", "new", "message"),
     [
@@ -179,7 +173,7 @@ def _edit(directory: Path, file: str, old: str, new: str) -> None:
 def test_resource_and_reply_mistakes_are_located(
     knowledge_copy: Path, file: str, old: str, new: str, message: str
 ) -> None:
-    _edit(knowledge_copy, file, old, new)
+    edit_file(knowledge_copy, file, old, new)
     with pytest.raises(ContentError) as error:
         load_safety(knowledge_copy)
     assert message in str(error.value)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from bot.evaluation.labelled import read_labelled
 from bot.evaluation.safety import evaluate_safety
 from bot.reply import Responder
 from bot.triage import SafetyContent, Tier, Triage, load_safety, triage
+from tests.helpers import edit_file
 
 SAFETY_SET = Path(__file__).resolve().parent.parent / "eval" / "safety.tsv"
 
@@ -357,25 +356,6 @@ def test_the_shipped_set_meets_its_targets(responder: Responder) -> None:
     assert "emergency  recall 100.0%" in report
 
 
-def test_triage_is_fast(safety: SafetyContent) -> None:
-    messages = [message for message, _ in read_labelled(SAFETY_SET).rows]
-    for message in messages:
-        triage(message, safety)  # warm the word caches, as a running bot has
-    timings = []
-    for message in messages:
-        start = time.perf_counter()
-        triage(message, safety)
-        timings.append(time.perf_counter() - start)
-    assert statistics.median(timings) < 0.002
-
-
-def _edit(directory: Path, file: str, old: str, new: str) -> None:
-    path = directory / file
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
@@ -393,7 +373,7 @@ def _edit(directory: Path, file: str, old: str, new: str) -> None:
 def test_lexicon_mistakes_are_located(
     knowledge_copy: Path, old: str, new: str, message: str
 ) -> None:
-    _edit(knowledge_copy, "safety.yaml", old, new)
+    edit_file(knowledge_copy, "safety.yaml", old, new)
     with pytest.raises(ContentError) as error:
         load_safety(knowledge_copy)
     assert message in str(error.value)
