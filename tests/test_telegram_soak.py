@@ -13,7 +13,15 @@ import pytest
 from bot.cli import main
 from bot.reply import Responder
 from bot.telegram.config import TELEGRAM_FLOOD_LIMITS, FloodLimits
-from bot.telegram.soak import MAX_MEMORY_GROWTH, SOAK, Checker, Key, Planned, soak
+from bot.telegram.soak import (
+    MAX_MEMORY_GROWTH,
+    MAX_RSS_GROWTH,
+    SOAK,
+    Checker,
+    Key,
+    Planned,
+    soak,
+)
 from bot.testing.fake_bot_api import Call, FakeBotApi, Fault
 
 QUICK = replace(
@@ -42,6 +50,7 @@ async def test_a_short_soak_answers_every_update_once_where_it_belongs(
     assert len(checker.storm_latencies) == QUICK.storm
     assert checker.too_many_requests == 0
     assert report.growth < MAX_MEMORY_GROWTH
+    assert report.rss_growth < MAX_RSS_GROWTH
     printed = "\n".join(report.lines())
     assert "429 Too Many Requests: 0;" in printed
     assert "p99" in printed
