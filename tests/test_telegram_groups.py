@@ -7,7 +7,7 @@ import pytest
 
 from bot.reply import Kind, Reply, Responder
 from bot.telegram.config import Settings
-from bot.telegram.state import GROUP_REPLIES_PER_WINDOW
+from bot.telegram.state import GROUP_REPLIES_PER_WINDOW, ChatPrefs, PrefsStore
 from bot.testing.fake_bot_api import BOT_USERNAME, Call, FakeBotApi
 from bot.testing.harness import PollingBot
 from bot.testing.updates import Person, Updates, group_chat
@@ -275,3 +275,24 @@ async def test_settings_follow_a_group_that_becomes_a_supergroup(
     assert await polling_bot.exchange(migration) == []
     crisis_reply(responder)
     assert await polling_bot.exchange(updates.text(new_group, ALICE, CRISIS)) == []
+
+
+async def test_a_group_that_removes_the_bot_has_its_settings_forgotten(
+    fake_api: FakeBotApi, telegram_settings: Settings, responder: Responder, updates: Updates
+) -> None:
+    region = list(responder.knowledge.safety.regions)[-1]
+    removed = {
+        "my_chat_member": {
+            "chat": GROUP,
+            "from": MODERATOR.as_json(),
+            "date": 0,
+            "old_chat_member": {"status": "member", "user": fake_api.bot_user},
+            "new_chat_member": {"status": "left", "user": fake_api.bot_user},
+        }
+    }
+    async with start_bot(fake_api, telegram_settings, responder) as bot:
+        [panel] = sent(await bot.exchange(updates.text(GROUP, MODERATOR, "/settings")))
+        await bot.exchange(updates.button_press(MODERATOR, panel.result, f"r:{region}"))
+        assert PrefsStore(bot.application.bot_data).get(GROUP["id"]).region == region
+        assert await bot.exchange(removed) == []
+        assert PrefsStore(bot.application.bot_data).get(GROUP["id"]) == ChatPrefs()

@@ -22,6 +22,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     Defaults,
     InlineQueryHandler,
@@ -159,6 +160,9 @@ def add_handlers(application: BotApplication, frontend: Frontend) -> None:
                 new & private & ~filters.StatusUpdate.ALL, logged("non-text", frontend.non_text)
             ),
             CallbackQueryHandler(logged("button", frontend.button)),
+            ChatMemberHandler(
+                logged("membership", frontend.membership), ChatMemberHandler.MY_CHAT_MEMBER
+            ),
             InlineQueryHandler(logged("inline", frontend.inline)),
             TypeHandler(Update, log_unhandled),  # last: whatever no other handler took
         ]

@@ -82,6 +82,7 @@ MENU = Outcome("menu")
 EXPIRED = Outcome("expired")
 REFUSED = Outcome("refused")
 COOLDOWN = Outcome("cooldown")
+FORGOTTEN = Outcome("forgotten")
 
 Handler = Callable[[Update, Context], Awaitable[Outcome]]
 
@@ -379,6 +380,16 @@ class Frontend:
         message = _message(update)
         if message.migrate_to_chat_id is not None:
             PrefsStore(context.bot_data).move(message.chat.id, message.migrate_to_chat_id)
+        return IGNORED
+
+    async def membership(self, update: Update, context: Context) -> Outcome:
+        """The bot was removed from a group, or blocked in a private chat: forget that chat's
+        settings, as /privacy promises to keep nothing it no longer needs."""
+        change = update.my_chat_member
+        assert change is not None  # guaranteed by ChatMemberHandler.MY_CHAT_MEMBER
+        if change.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+            PrefsStore(context.bot_data).forget(change.chat.id)
+            return FORGOTTEN
         return IGNORED
 
     # -- buttons ---------------------------------------------------------------------------------
