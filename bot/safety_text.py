@@ -4,8 +4,11 @@ Built on `normalise.fold`, then: emoji become words (💊 → pills), newlines e
 is decoded (k1ll → kill), stretched letters shrink (pleeease → please), contractions expand
 (can't → can not), slang and abbreviations are rewritten (kms → kill myself), as are their typos
 (wnana → want to), and a word that is another known word with two neighbouring letters swapped
-becomes that word (slef → self, wsant → wasnt → was not). The lexicon's phrases are written in this
-canonical form. `options` gives, for each word, the lexicon words it may be a typo of (klil → kill).
+becomes that word (slef → self, wsant → wasnt → was not). A contraction's stem may be a typo too:
+"n't" follows an auxiliary (dosn't → does not) and "'s" is "is" after a time word or a pronoun, its
+typos included (tonght's → tonght is). The lexicon's phrases are written in this canonical form.
+`options` gives, for each word, the lexicon words it may be a typo of (klil → kill, weeend →
+weekend: three letters alike are not always a stretched word).
 Real words are not typos, with two exceptions: a doubled letter may be a slip (stoop → stop, bleed →
 bled), and the lexicon lists a few real words that are common typos of its own words (hut → hurt).
 """
@@ -35,7 +38,14 @@ _DOUBLED = re.compile(r"(\w)\1+")
 # Contractions whose stem is not the first word ("can't" is "can not", not "ca not").
 _IRREGULAR = {"can't": ("can", "not"), "won't": ("will", "not"), "ain't": ("is", "not")}
 _SUFFIXES = {"n't": "not", "'m": "am", "'re": "are", "'ve": "have", "'ll": "will", "'d": "would"}
-# "'s" is "is" after these; after anything else it is a possessive ("mum's") and is dropped.
+# The words "n't" follows: any other stem is a slip of one of them ("dosn't", "woudn't").
+_AUXILIARIES = frozenset(
+    {"do", "does", "did", "is", "was", "are", "were", "have", "has", "had", "could", "would"}
+    | {"should", "might", "must", "need", "dare", "ought"}
+)
+# "'s" is "is" after these (or a typo of one: "tonght's"); after anything else it is a possessive
+# ("mum's") and is dropped.
+_IS_OR_POSSESSIVE = "'s"
 _IS_AFTER = frozenset(
     {"it", "that", "what", "there", "here", "he", "she", "who", "everything", "life", "time"}
     | {"tonight", "today", "tomorrow", "nobody", "everyone", "everybody", "someone", "nothing"}
@@ -105,11 +115,7 @@ class Tokeniser:
                 return (shrunk,)
         expanded = _expand_contraction(stretched)
         if expanded is not None:
-            stem, *rest = expanded
-            fixed = self._known_stem(stem)  # "wassn't", "wsan't", "toinght's" (tonight is)
-            if fixed is not None and fixed != stem and stretched.startswith(stem):
-                return self.canonical(fixed + stretched[len(stem) :])
-            return (*self.canonical(stem), *rest)
+            return self._contraction(stretched, *expanded)
         if "*" in stretched:
             return (self._censored(stretched),)
         # Rewrites need the exact word: a swap ("wsant", "slef") is undone first. Other typos are
@@ -117,7 +123,20 @@ class Tokeniser:
         swapped = _unswapped(stretched, self._rewrite_letters)
         if swapped is not None:
             return self.canonical(swapped)
+        if stretched != word and not self._near_word(stretched) and self._near_word(word):
+            stretched = word  # "weeend": a letter dropped between two, not a stretched word
         return self._rewritten_typo(stretched) or (stretched,)
+
+    def _contraction(self, word: str, stem: str, *rest: str) -> tuple[str, ...]:
+        """A contraction's words, its stem's slips put right ("wassn't", "dosn't", "toinght's")."""
+        fixed = _auxiliary(stem) if rest == ("not",) else None
+        fixed = fixed or self._known_stem(stem)
+        if fixed is not None and fixed != stem and word.startswith(stem):
+            return self.canonical(fixed + word[len(stem) :])
+        words = self.canonical(stem)
+        if rest == (_IS_OR_POSSESSIVE,):  # "tomorow's" is "tomorrow is", "tonght's" "tonight is"
+            rest = ("is",) if words and self.options(words[-1]) & _IS_AFTER else ()
+        return (*words, *rest)
 
     def _known_stem(self, stem: str) -> str | None:
         """A contraction's stem as a known word: as it is, with a doubled letter single, or with two
@@ -132,13 +151,17 @@ class Tokeniser:
     def _rewritten_typo(self, word: str) -> tuple[str, ...] | None:
         """A typo of exactly one rewritten word ("wnana" for "wanna", "sef" in "my sef"), and of no
         other lexicon word."""
-        near = _near(word, self._word_targets) if len(word) >= MIN_TYPO_WORD else []
+        near = self._near_word(word)
         if len(near) == 1 and near[0] in self._phrase_words:
             return (near[0],)
         if len(word) < MIN_TYPO_TARGET or near:
             return None
         meanings = {self._single_rewrites[v] for v in _near(word, self._rewrite_targets)}
         return meanings.pop() if len(meanings) == 1 else None
+
+    def _near_word(self, word: str) -> list[str]:
+        """The lexicon words `word` may be a typo of, real word or not."""
+        return _near(word, self._word_targets) if len(word) >= MIN_TYPO_WORD else []
 
     def _options(self, word: str) -> frozenset[str]:
         """The word, and the lexicon words it may be a typo of."""
@@ -209,6 +232,18 @@ def _expand_contraction(word: str) -> tuple[str, ...] | None:
         if word.endswith(suffix) and len(word) > len(suffix):
             return (word[: -len(suffix)], meaning)
     if word.endswith("'s") and len(word) > 2:
-        stem = word[:-2]
-        return (stem, "is") if stem in _IS_AFTER else (stem,)
+        return (word[:-2], _IS_OR_POSSESSIVE)
     return None
+
+
+def _auxiliary(stem: str) -> str | None:
+    """The auxiliary an "n't" stem is, or is one slip from ("dos" in "dosn't" is "does"); the
+    longer first, a dropped letter being the commonest slip ("hav" is "have", not "has")."""
+    if stem in _AUXILIARIES:
+        return stem
+    near = [
+        auxiliary
+        for auxiliary in _AUXILIARIES
+        if auxiliary[0] == stem[0] and OSA.distance(stem, auxiliary, score_cutoff=1) <= 1
+    ]
+    return max(near, key=lambda auxiliary: (len(auxiliary), auxiliary), default=None)

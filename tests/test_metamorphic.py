@@ -5,6 +5,8 @@ change at a time, and must still get an escalation. Word-level typos (swapped, d
 letter) go inside words of four letters or more, away from the first letter: a typo in "die" or
 "kms" leaves a different word ("de", "ks"), which no reader could be expected to recover either.
 A stray comma is never put after a leading "no" ("no, one would miss me" says something else).
+A dropped letter is two kinds: one that leaves a non-word ("wont" -> "wot"), which triage must read
+as the typo, and one that leaves a real word ("live" -> "lie"), which it reads as written.
 Each kind is one test that lists every (message, variant) that lost its escalation.
 """
 
@@ -18,7 +20,10 @@ import pytest
 
 from bot.reply import Kind, Responder
 
-SAFETY_SET = Path(__file__).resolve().parent.parent / "eval" / "safety.tsv"
+ROOT = Path(__file__).resolve().parent.parent
+SAFETY_SET = ROOT / "eval" / "safety.tsv"
+# Real words one edit from a lexicon word (generated list; see its header)
+REAL_WORDS_LIST = ROOT / "knowledge" / "safety-real-words.txt"
 MIN_TYPO_WORD = 4
 _WORD = re.compile(rf"[^\W\d_]{{{MIN_TYPO_WORD},}}")
 
@@ -31,7 +36,13 @@ def crisis_lines() -> list[str]:
     return [row[0] for row in rows if len(row) == 2 and row[1].strip() == "crisis"]
 
 
+def real_words() -> frozenset[str]:
+    lines = REAL_WORDS_LIST.read_text(encoding="utf-8").splitlines()
+    return frozenset(word for line in lines if not line.startswith("#") for word in line.split())
+
+
 CRISIS_LINES = crisis_lines()
+REAL_WORDS = real_words()
 pytestmark = pytest.mark.skipif(not CRISIS_LINES, reason="eval/safety.tsv has no crisis lines yet")
 
 Typo = Callable[[str], Iterator[str]]
@@ -49,14 +60,23 @@ def _double(text: str, index: int) -> str:
     return text[:index] + text[index] + text[index:]
 
 
-def _in_each_word(change: Callable[[str, int], str]) -> Typo:
-    """The change made in turn in each long-enough word, at its middle letter."""
+def _in_each_word(
+    change: Callable[[str, int], str], leaving: Callable[[str], bool] = lambda _: True
+) -> Typo:
+    """The change made in turn in each long-enough word, at its middle letter, where the changed
+    word is one that `leaving` accepts."""
 
     def variants(message: str) -> Iterator[str]:
-        for word in _WORD.finditer(message):
-            yield change(message, word.start() + len(word.group()) // 2)
+        for match in _WORD.finditer(message):
+            word, middle = match.group(), len(match.group()) // 2
+            if leaving(change(word, middle)):
+                yield change(message, match.start() + middle)
 
     return variants
+
+
+def _real_word(word: str) -> bool:
+    return word.casefold() in REAL_WORDS
 
 
 _APOSTROPHES = str.maketrans("'\u2019", "\u2019'")  # straight to curly and back
@@ -93,7 +113,8 @@ def _context(message: str) -> Iterator[str]:
 
 TYPOS: dict[str, Typo] = {
     "swapped letters": _in_each_word(_swap_with_previous),
-    "dropped letter": _in_each_word(_drop),
+    "dropped letter": _in_each_word(_drop, lambda word: not _real_word(word)),
+    "dropped letter leaving a real word": _in_each_word(_drop, _real_word),
     "doubled letter": _in_each_word(_double),
     "apostrophe": _apostrophes,
     "stray punctuation or emoji": _stray_punctuation,
@@ -106,9 +127,10 @@ TYPOS: dict[str, Typo] = {
 # must go; `pytest --runxfail tests/test_metamorphic.py` prints the current misses.
 # A dropped letter that leaves another real word is a design limit: "live" -> "lie", "died" -> "did",
 # "left" -> "let", "once" -> "one", "wasnt" -> "want" make sentences that mean something else ("no
-# reason to lie anymore", "if i did, nobody would care"), so triage reads them as written. Only real
+# reason to lie anymore", "if i did, nobody would care"), so triage reads them as written; "wont" ->
+# "wot" is slang for "what", and reading it as "will not" would negate "wot is this rash". Only real
 # words listed in knowledge/safety.yaml `real_word_typos` ("hut" for "hurt") also stand for the typo.
-KNOWN_GAPS = frozenset({"dropped letter"})
+KNOWN_GAPS = frozenset({"dropped letter leaving a real word"})
 
 
 def test_every_crisis_line_escalates(responder: Responder) -> None:
