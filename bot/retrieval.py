@@ -156,7 +156,7 @@ class Matcher:
 
 # Scoring constants, chosen by sweeping them on eval/retrieval.tsv (see README, "Retrieval").
 # Character similarity (the costly part) is only computed for this many best-overlapping phrases.
-SHORTLIST = 40
+SHORTLIST = 20
 LONG_MESSAGE_FACTOR = 2.0
 # Long messages: the question is rarely past this many content words.
 MAX_QUERY_WORDS = 200
