@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [chat|ask|evaluate|check|bench|run]`.
+"""Command line: `python -m bot [chat|ask|evaluate|check|bench|safety-words|run]`.
 
 With no command, the bot runs on Telegram when TELEGRAM_BOT_TOKEN is set, and opens the local
 console otherwise, so a fresh clone is useful before anyone has created a bot with BotFather.
@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.content import ContentError
-from bot.knowledge import KNOWLEDGE_ENV
+from bot.knowledge import KNOWLEDGE_ENV, default_directory
 from bot.reply import Responder, load_responder
+from bot.safety_words import DEFAULT_DICTIONARY, run_safety_words
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 
@@ -68,6 +69,15 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--telegram", action="store_true", help="end to end through a fake Bot API")
     bench.add_argument(
         "--soak", action="store_true", help="with --telegram: 20 000 updates, every answer checked"
+    )
+    words = commands.add_parser(
+        "safety-words", help="regenerate knowledge/safety-real-words.txt from a word list"
+    )
+    words.add_argument(
+        "--dictionary", type=Path, default=DEFAULT_DICTIONARY, help="one word a line (%(default)s)"
+    )
+    words.add_argument(
+        "--check", action="store_true", help="only report the words that differ (exit status 1)"
     )
     commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     return parser
@@ -139,6 +149,11 @@ def _bench(args: argparse.Namespace) -> int:
     return run_benchmark(args.knowledge)
 
 
+def _safety_words(args: argparse.Namespace) -> int:
+    directory = args.knowledge or default_directory()
+    return run_safety_words(directory, args.dictionary, check=args.check)
+
+
 def _run(args: argparse.Namespace) -> int:
     from bot.telegram import run_bot
 
@@ -155,5 +170,6 @@ _COMMANDS = {
     "evaluate": _evaluate,
     "check": _check,
     "bench": _bench,
+    "safety-words": _safety_words,
     "run": _run,
 }

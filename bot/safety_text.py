@@ -159,6 +159,11 @@ class Tokeniser:
         meanings = {self._single_rewrites[v] for v in _near(word, self._rewrite_targets)}
         return meanings.pop() if len(meanings) == 1 else None
 
+    def typo_targets(self, word: str) -> list[str]:
+        """The lexicon words and one-word rewrite variants `word` is one edit from, even if it is a
+        real word: a real word near any of them must be listed as one (bot/safety_words.py)."""
+        return [*_near(word, self._word_targets), *_near(word, self._rewrite_targets)]
+
     def _near_word(self, word: str) -> list[str]:
         """The lexicon words `word` may be a typo of, real word or not."""
         return _near(word, self._word_targets) if len(word) >= MIN_TYPO_WORD else []
