@@ -102,6 +102,26 @@ def test_evaluate_reports_accuracy_on_a_labelled_file(
     assert "off-topic rejection          100.0 %" in report
 
 
+def test_evaluate_reads_yaml_sets_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    retrieval = tmp_path / "retrieval.yaml"
+    retrieval.write_text(
+        "- {message: dry lips, expected: dry-lips}\n- {message: best pizza in town, expected: none}\n",
+        encoding="utf-8",
+    )
+    safety = tmp_path / "safety.yaml"
+    safety.write_text(
+        "- {message: i want to kill myself, tier: crisis}\n"
+        "- {message: my throat is swelling and i cant breathe, tier: emergency}\n"
+        "- {message: the whites of my eyes are yellow, tier: urgent}\n"
+        "- {message: dry lips, tier: none}\n",
+        encoding="utf-8",
+    )
+    assert main(["evaluate", str(retrieval), str(safety)]) == 0
+    report = capsys.readouterr().out
+    assert "top-1 section accuracy       100.0 %" in report
+    assert "crisis     recall 100.0% (1/1)" in report
+
+
 def test_evaluate_fails_when_targets_are_missed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
