@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.knowledge import Entry, Knowledge, load_knowledge
 from bot.normalise import normalise
-from bot.render import bold, escape, split_message
+from bot.render import bold, escape, italic, split_message
 from bot.retrieval import Candidate, Matcher, Tuning, load_tuning
 from bot.triage import Tier, Triage, escalation_text, triage
 
@@ -113,10 +113,6 @@ class Responder:
         entry = self.knowledge.entries.get(entry_id)
         return None if entry is None else self._answer(entry, score=100.0)
 
-    def ranking(self, message: str) -> list[Candidate]:
-        """The best entries for a message with their scores (for evaluation and inline mode)."""
-        return self._rank_entries(normalise(message, self.knowledge.synonyms).split())
-
     def _rank_entries(self, words: list[str]) -> list[Candidate]:
         return self.entries.rank(words, limit=max(self.tuning.max_suggestions, 5))
 
@@ -213,7 +209,7 @@ class Responder:
         return Reply(kind=kind, text=self.with_disclaimer(body), **details)
 
     def _disclaimer(self) -> str:
-        return f"<i>{self._text('reply.disclaimer')}</i>"
+        return italic(self.knowledge.texts("reply.disclaimer"))
 
     def _text(self, key: str) -> str:
         return escape(self.knowledge.texts(key))
