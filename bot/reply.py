@@ -129,12 +129,9 @@ class Responder:
         runner_up = ranked[1].score if len(ranked) > 1 else 0.0
         if top.score >= tuning.answer_score and top.score - runner_up >= tuning.margin:
             return self._answer(self.knowledge.entries[top.key], score=top.score)
-        close = [c for c in ranked if top.score - c.score < tuning.margin][
-            : tuning.max_suggestions
-        ]
-        if len(close) == 1:  # confident enough to suggest, not to answer: offer the one topic
-            close = ranked[:1]
-        return self._clarify(close)
+        # Close runners-up, or only the best when it leads but is not confident enough to answer.
+        close = [c for c in ranked if top.score - c.score < tuning.margin]
+        return self._clarify(close[: tuning.max_suggestions])
 
     def _answer(self, entry: Entry, score: float) -> Reply:
         body = f"{bold(entry.title)}\n{escape(entry.answer)}"
