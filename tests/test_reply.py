@@ -61,13 +61,13 @@ def test_uncovered_medical_subject_is_named_honestly(responder: Responder) -> No
     assert reply.entry is None
 
 
-def test_vague_question_offers_choices(responder: Responder) -> None:
-    reply = responder.reply("pain")
-    assert reply.kind in {Kind.CLARIFY, Kind.ANSWER}
-    if reply.kind is Kind.CLARIFY:
-        assert 1 <= len(reply.suggestions) <= 3
-        for key in reply.suggestions:
-            assert responder.knowledge.entries[key].title in html.unescape(reply.text)
+def test_question_fitting_two_topics_offers_both(responder: Responder) -> None:
+    reply = responder.reply("blood tests")
+    assert reply.kind is Kind.CLARIFY
+    assert set(reply.suggestions) == {"baseline-blood-tests", "monitoring-blood-tests"}
+    for key in reply.suggestions:
+        assert responder.knowledge.entries[key].title in html.unescape(reply.text)
+    assert reply.entry is None
 
 
 def test_small_talk_is_recognised_but_not_mixed_with_questions(responder: Responder) -> None:
