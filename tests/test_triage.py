@@ -378,3 +378,39 @@ def test_lexicon_mistakes_are_located(
         load_safety(knowledge_copy)
     assert message in str(error.value)
     assert "safety.yaml" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "relapsed on sh last night",
+        "i gave away my guitar and my cat this week",
+        "i've sorted out who gets my things",
+        "i keep googling which painkillers are lethal",
+        "i know where my dad keeps his shotgun",
+        "i have thoughts of pushing my brother down the stairs",
+        "i've got my pills and i'm going to use them tonight",
+        "everyone will understand once i'm gone",
+    ],
+)
+def test_arrangements_means_and_slang_are_a_crisis(safety: SafetyContent, message: str) -> None:
+    result = triage(message, safety)
+    assert result is not None
+    assert result.tier is Tier.CRISIS
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i gave my dog to my mum for the weekend",
+        "my sister can have my room when i move out",
+        "i'm saving them for when my lips get really dry",
+        "my lips bleed out of nowhere",
+        "i'm writing my will for a law assignment",
+        "i could die happy if my skin stays clear",
+    ],
+)
+def test_look_alikes_of_arrangements_and_means_stay_calm(
+    safety: SafetyContent, message: str
+) -> None:
+    assert triage(message, safety) is None
