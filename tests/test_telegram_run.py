@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.testing.fake_bot_api import FakeBotApi
+from bot.testing.fake_bot_api import FakeBotApi, Fault
 from bot.testing.updates import Person, Updates, private_chat
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +81,24 @@ async def test_long_polling_answers_and_stops_cleanly_on_sigterm(
     assert "update 1 text chat=private" in stderr
     assert SECRET_WORDS not in stderr
     assert fake_api.token.split(":", 1)[1] not in stderr
+
+
+async def test_a_token_revoked_while_running_stops_the_process(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    env = {
+        "TELEGRAM_BOT_TOKEN": fake_api.token,
+        "TELEGRAM_API_BASE_URL": fake_api.base_url,
+        "BOT_PERSISTENCE_PATH": str(tmp_path / "bot.pickle"),
+    }
+    async with bot_process(env) as process:
+        fake_api.push(Updates().text(private_chat(ALICE), ALICE, "dry lips"))
+        await fake_api.wait_for("sendMessage", chat_id=ALICE.id, within=STARTUP)
+        fake_api.fail("getUpdates", Fault.UNAUTHORIZED, times=1_000)
+        # No SIGTERM: the bot must stop by itself rather than idle without polling.
+        _, stderr = await asyncio.wait_for(process.communicate(), 20)
+    assert "the token was revoked; stopping" in stderr.decode()
+    assert fake_api.token.split(":", 1)[1] not in stderr.decode()
 
 
 async def test_webhook_mode_handles_only_requests_carrying_the_secret(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+from functools import partial
 from typing import Any
 
 from telegram import (
@@ -118,14 +119,23 @@ def build_application(
         builder = builder.request(request)
     # PTB's own default for this connection, wrapped so that one update PTB cannot read is skipped.
     updates_connection = get_updates_request or HTTPXRequest(connection_pool_size=1)
-    builder = builder.get_updates_request(ReadableUpdates(updates_connection))
+    updates = ReadableUpdates(updates_connection)
+    builder = builder.get_updates_request(updates)
 
     async def post_init(application: BotApplication) -> None:
         await register_commands(application, frontend)
 
     application: BotApplication = builder.post_init(post_init).build()
     add_handlers(application, frontend)
+    updates.on_token_rejected = partial(stop_for_revoked_token, application)
     return application
+
+
+def stop_for_revoked_token(application: BotApplication) -> None:
+    """Telegram no longer accepts the token: stop, so that a supervisor restarts the bot (which then
+    fails at start with a clear sentence) instead of it idling without polling."""
+    logger.error("Telegram answered 401 Unauthorized: the token was revoked; stopping")
+    application.stop_running()
 
 
 def add_handlers(application: BotApplication, frontend: Frontend) -> None:

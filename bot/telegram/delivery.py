@@ -7,6 +7,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
@@ -35,6 +36,9 @@ class ReadableUpdates(BaseRequest):
 
     def __init__(self, connection: BaseRequest) -> None:
         self._connection = connection
+        # Called when Telegram answers 401: the token was revoked while the bot was running. PTB
+        # would stop polling and leave the process idle; the application sets this to stop instead.
+        self.on_token_rejected: Callable[[], None] | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -56,7 +60,7 @@ class ReadableUpdates(BaseRequest):
         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        return await self._connection.do_request(
+        status, payload = await self._connection.do_request(
             url=url,
             method=method,
             request_data=request_data,
@@ -65,6 +69,9 @@ class ReadableUpdates(BaseRequest):
             connect_timeout=connect_timeout,
             pool_timeout=pool_timeout,
         )
+        if status == HTTPStatus.UNAUTHORIZED and self.on_token_rejected is not None:
+            self.on_token_rejected()
+        return status, payload
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> JSONDict:
