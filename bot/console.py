@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from typing import TextIO
 
 from bot.reply import ChatSettings, Reply, Responder
@@ -29,12 +30,15 @@ def run_console(responder: Responder, source: TextIO, sink: TextIO) -> int:
         if command.casefold() == "/region":
             code = argument.strip().casefold()
             if code in regions:
-                chat = ChatSettings(region=code)
+                chat = replace(chat, region=code)
                 sink.write(texts("console.region_set", name=regions[code].name) + "\n\n")
             else:
                 sink.write(texts("console.region_unknown", regions=codes) + "\n\n")
             continue
-        sink.write(as_terminal_text(responder.reply(line, chat), responder) + "\n\n")
+        reply = responder.reply(line, chat)
+        if reply.checkin:
+            chat = replace(chat, earlier_checkins=chat.earlier_checkins + 1)
+        sink.write(as_terminal_text(reply, responder) + "\n\n")
 
 
 def as_terminal_text(reply: Reply, responder: Responder) -> str:

@@ -31,6 +31,9 @@ class Kind(StrEnum):
 @dataclass(frozen=True)
 class ChatSettings:
     region: str | None = None  # a region code from knowledge/resources.yaml; None = not set yet
+    # Soft check-ins this conversation already had recently, counted by the front end (a number, never
+    # the messages). Risk builds over turns: a second check-in-level message gets the crisis reply.
+    earlier_checkins: int = 0
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Reply:
     score: float = 0.0
     # Related entries for an answer, or the candidates of a "did you mean".
     suggestions: tuple[str, ...] = field(default=())
+    checkin: bool = False  # a soft check-in led the reply: the front end counts it for the chat
 
     def parts(self) -> list[str]:
         """The text split into messages that each fit Telegram's limit."""
@@ -59,6 +63,7 @@ class Reply:
             "triage_rule": self.triage_rule,
             "score": self.score,
             "suggestions": list(self.suggestions),
+            "checkin": self.checkin,
             "text": self.text,
         }
 
@@ -97,6 +102,8 @@ class Responder:
         # Triage comes before anything that could dismiss the message: "💊💊💊" has no words to
         # answer from, yet triage reads emoji.
         flagged = triage(message, self.knowledge.safety)
+        if flagged is not None and flagged.checkin and chat.earlier_checkins > 0:
+            flagged = Triage(Tier.CRISIS, f"crisis.repeated.{flagged.rule}")
         if flagged is not None and not flagged.checkin:
             return self._escalate(flagged, chat)
         words = normalise(message, self.knowledge.synonyms).split()
@@ -190,6 +197,7 @@ class Responder:
             triage_rule=flagged.rule,
             score=reply.score,
             suggestions=reply.suggestions,
+            checkin=True,
         )
 
     def _escalation_body(self, flagged: Triage, chat: ChatSettings) -> str:

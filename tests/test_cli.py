@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.console import run_console
+from bot.console import as_terminal_text, run_console
 from bot.reply import Responder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,6 +140,14 @@ def test_console_conversation(responder: Responder) -> None:
     assert "<b>" not in transcript  # HTML is for Telegram; the terminal gets plain text
     assert responder.knowledge.texts("reply.disclaimer").split()[0] in transcript
     assert "Goodbye" in transcript
+
+
+def test_console_lets_risk_build_over_the_conversation(responder: Responder) -> None:
+    sink = io.StringIO()
+    source = io.StringIO("im not suicidal lol\nim not going to kill myself dont worry\n/quit\n")
+    run_console(responder, source, sink)
+    crisis = as_terminal_text(responder.reply("i want to kill myself"), responder)
+    assert crisis in sink.getvalue()
 
 
 def test_no_token_opens_the_console() -> None:

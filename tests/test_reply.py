@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from bot.reply import Kind, Responder
+from bot.reply import ChatSettings, Kind, Responder
+from bot.triage import Tier
 
 
 def _disclaimer(responder: Responder) -> str:
@@ -118,3 +119,25 @@ def test_json_contract_of_a_reply(responder: Responder) -> None:
     assert set(data) >= {"kind", "entry", "section", "escalation", "score", "suggestions", "text"}
     assert data["kind"] == "answer"
     assert 0 <= data["score"] <= 100
+
+
+SOFT = "im not suicidal lol"
+SOFT_AGAIN = "im not going to kill myself dont worry"
+
+
+def test_risk_builds_over_a_conversation(responder: Responder) -> None:
+    first = responder.reply(SOFT)
+    assert (first.kind, first.checkin, first.escalation) == (Kind.ESCALATION, True, Tier.URGENT)
+    alone = responder.reply(SOFT_AGAIN)
+    assert alone.checkin
+    assert alone.escalation is Tier.URGENT
+    again = responder.reply(SOFT_AGAIN, ChatSettings(earlier_checkins=1))
+    assert (again.escalation, again.checkin) == (Tier.CRISIS, False)
+    assert again.triage_rule is not None
+    assert again.triage_rule.startswith("crisis.repeated.")
+    assert again.text == responder.reply("i want to kill myself").text  # the full crisis reply
+
+
+def test_earlier_check_ins_change_nothing_for_ordinary_questions(responder: Responder) -> None:
+    plain = responder.reply("my lips are so dry")
+    assert responder.reply("my lips are so dry", ChatSettings(earlier_checkins=3)) == plain

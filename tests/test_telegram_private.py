@@ -291,3 +291,18 @@ async def test_every_message_of_a_conversation_ends_with_the_disclaimer(
     assert len(messages) == 7
     for message in messages:
         assert message.text.endswith(disclaimer(responder)), message.text
+
+
+async def test_a_second_worrying_message_gets_the_full_crisis_reply(
+    polling_bot: PollingBot, updates: Updates, responder: Responder
+) -> None:
+    soft = responder.reply("im not suicidal lol")
+    assert soft.checkin
+    [first] = sent(await polling_bot.exchange(updates.text(CHAT, ALICE, "im not suicidal lol")))
+    assert first.text == soft.text
+    [second] = sent(
+        await polling_bot.exchange(
+            updates.text(CHAT, ALICE, "im not going to kill myself dont worry")
+        )
+    )
+    assert second.text == responder.reply("i want to kill myself").text

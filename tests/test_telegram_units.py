@@ -23,7 +23,7 @@ from bot.telegram.keyboards import (
     parse_press,
     topics_keyboard,
 )
-from bot.telegram.state import ChatPrefs, Cooldown, PrefsStore, Verdict
+from bot.telegram.state import ChatPrefs, CheckinMemory, Cooldown, PrefsStore, Verdict
 from bot.texts import REQUIRED_TEXTS
 
 DEEP_LINK_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -104,6 +104,20 @@ def test_the_cooldown_lets_a_burst_through_says_so_once_then_waits_out_the_windo
     ]
     now[0] = 125.0
     assert [cooldown.check(-1) for _ in range(3)] == [Verdict.REPLY, Verdict.REPLY, Verdict.NOTIFY]
+
+
+def test_check_ins_are_counted_per_chat_and_age_out() -> None:
+    now = [0.0]
+    memory = CheckinMemory(window=3600, clock=lambda: now[0])
+    assert memory.recent(7) == 0
+    memory.note(7)
+    now[0] = 10.0
+    memory.note(7)
+    assert (memory.recent(7), memory.recent(8)) == (2, 0)
+    now[0] = 3605.0
+    assert memory.recent(7) == 1
+    now[0] = 3611.0
+    assert memory.recent(7) == 0
 
 
 def test_only_chats_that_changed_a_setting_are_stored() -> None:

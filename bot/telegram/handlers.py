@@ -51,7 +51,7 @@ from bot.telegram.keyboards import (
     settings_keyboard,
     topics_keyboard,
 )
-from bot.telegram.state import Cooldown, PrefsStore, Verdict
+from bot.telegram.state import CheckinMemory, Cooldown, PrefsStore, Verdict
 from bot.triage import Tier
 
 logger = logging.getLogger(__name__)
@@ -160,6 +160,7 @@ class Frontend:
         self.knowledge = responder.knowledge
         self.safety = responder.knowledge.safety
         self.cooldown = cooldown or Cooldown()
+        self.checkins = CheckinMemory()
 
     # -- texts -----------------------------------------------------------------------------------
 
@@ -181,7 +182,9 @@ class Frontend:
         region = PrefsStore(context.bot_data).get(chat.id).region
         if region not in self.safety.regions:
             region = self.safety.default_region if is_group(chat) else None
-        return ChatSettings(region=region)
+        # In a group, check-ins come from different people: risk only builds within one person's chat.
+        earlier = 0 if is_group(chat) else self.checkins.recent(chat.id)
+        return ChatSettings(region=region, earlier_checkins=earlier)
 
     # -- sending ---------------------------------------------------------------------------------
 
@@ -208,6 +211,8 @@ class Frontend:
         return True
 
     async def send_reply(self, message: Message, reply: Reply) -> Outcome:
+        if reply.checkin and not is_group(message.chat):
+            self.checkins.note(message.chat.id)
         keyboard = topics_keyboard(self.knowledge, reply.suggestions)
         urgent = reply.kind is Kind.ESCALATION
         sent = await self.send(message, reply.parts(), keyboard, urgent=urgent)

@@ -212,7 +212,10 @@ class Traffic:
         labelled = [row for path in default_sets(responder) for row in read_labelled(path).rows]
         entries = responder.knowledge.entries.values()
         questions = [entry.questions[0] for entry in entries]
-        self.messages = [message for message, _ in labelled] or questions
+        # A soft check-in's reply depends on the chat's earlier check-ins (risk builds over turns), so
+        # the soak, which predicts each reply on its own, leaves those messages out (tested elsewhere).
+        pool = [message for message, _ in labelled] or questions
+        self.messages = [m for m in pool if not responder.reply(m, self.private_settings).checkin]
         self.topics = list(responder.knowledge.entries)
         self.questions = [q for q in questions if self._group(q)[1] is Kind.ANSWER]
         self.watched = [m for m in self.messages if self._reply(m, True)[2] in WATCHED_TIERS]

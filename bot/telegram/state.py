@@ -1,4 +1,5 @@
-"""What the bot remembers per chat: its settings (persisted) and a group's recent replies (in memory).
+"""What the bot remembers per chat: its settings (persisted), a group's recent replies and a private
+chat's recent soft check-ins (both in memory only, as times, never as messages).
 
 Settings live in PTB's bot_data, which PicklePersistence writes to disk, as plain dicts so that a newer
 version of the bot can still read an older file. Only chats that changed a setting are stored: a chat
@@ -17,6 +18,7 @@ from typing import Any
 PREFS_KEY = "chat_prefs"
 GROUP_REPLIES_PER_WINDOW = 4  # a group gets at most this many replies ...
 GROUP_WINDOW_SECONDS = 60.0  # ... in any window this long (escalations aside)
+CHECKIN_WINDOW_SECONDS = 3600.0  # soft check-ins this recent still count towards a crisis reply
 
 
 @dataclass(frozen=True)
@@ -87,3 +89,31 @@ class Cooldown:
             self._notified[chat_id] = now
             return Verdict.NOTIFY
         return Verdict.SILENT
+
+
+class CheckinMemory:
+    """When each private chat last had soft check-ins, so that risk can build over several messages:
+    a second check-in-level message within the window gets the full crisis reply.
+
+    Only times are kept, in memory, and old ones are dropped: nothing is persisted or logged.
+    """
+
+    def __init__(
+        self, window: float = CHECKIN_WINDOW_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._window = window
+        self._clock = clock
+        self._times: dict[int, list[float]] = {}
+
+    def recent(self, chat_id: int) -> int:
+        times = [t for t in self._times.get(chat_id, []) if self._clock() - t < self._window]
+        if times:
+            self._times[chat_id] = times
+        else:
+            self._times.pop(chat_id, None)
+        return len(times)
+
+    def note(self, chat_id: int) -> None:
+        self._times.setdefault(chat_id, []).append(self._clock())
+        for other in list(self._times):  # forget chats whose check-ins have all aged out
+            self.recent(other)
