@@ -17,7 +17,7 @@ from typing import TextIO
 
 from bot.content import ContentError
 from bot.knowledge import KNOWLEDGE_ENV, default_directory
-from bot.reply import Responder, load_responder
+from bot.reply import ChatSettings, Responder, load_responder
 from bot.safety_words import DEFAULT_DICTIONARY, run_safety_words
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
@@ -90,8 +90,6 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from bot.reply import ChatSettings
-
     responder = _responder(args)
     chat = ChatSettings(region=args.region)
     if args.jsonl:
@@ -107,10 +105,7 @@ def _ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _answer_lines(responder: Responder, chat: object, source: TextIO, sink: TextIO) -> None:
-    from bot.reply import ChatSettings
-
-    assert isinstance(chat, ChatSettings)
+def _answer_lines(responder: Responder, chat: ChatSettings, source: TextIO, sink: TextIO) -> None:
     for line in source:
         message = line.rstrip("\n")
         sink.write(json.dumps(responder.reply(message, chat).as_json(), ensure_ascii=False) + "\n")
