@@ -176,12 +176,17 @@ class Frontend:
         region = self.safety.regions.get(code or self.safety.default_region)
         return region.name if region else self.safety.regions[self.safety.default_region].name
 
+    def stored_region(self, context: Context, chat_id: int) -> str | None:
+        """The region a chat chose, while the content still has it (a reviewer may remove one)."""
+        region = PrefsStore(context.bot_data).get(chat_id).region
+        return region if region in self.safety.regions else None
+
     def chat_settings(self, context: Context, chat: Chat) -> ChatSettings:
         """Private chats without a chosen region get none (the core then hints at /region); groups
         use the default region, international unless an admin chose another."""
-        region = PrefsStore(context.bot_data).get(chat.id).region
-        if region not in self.safety.regions:
-            region = self.safety.default_region if is_group(chat) else None
+        region = self.stored_region(context, chat.id)
+        if region is None and is_group(chat):
+            region = self.safety.default_region
         # In a group, check-ins come from different people: risk only builds within one person's chat.
         earlier = 0 if is_group(chat) else self.checkins.recent(chat.id)
         return ChatSettings(region=region, earlier_checkins=earlier)
@@ -285,14 +290,14 @@ class Frontend:
         message = _message(update)
         if is_group(message.chat):
             return await self.settings(update, context)
-        current = PrefsStore(context.bot_data).get(message.chat.id).region
+        current = self.stored_region(context, message.chat.id)
         keyboard = InlineKeyboardMarkup(
             regions_keyboard(
                 self.safety.regions.values(), current, self.text("button_region_current")
             )
         )
         prompt = self.text("region_prompt")
-        if current in self.safety.regions:
+        if current is not None:
             prompt += " " + self.text("region_current", region=self.region_name(current))
         await message.reply_text(
             self.responder.with_disclaimer(escape(prompt)), reply_markup=keyboard
@@ -316,9 +321,7 @@ class Frontend:
 
     def settings_view(self, context: Context, chat_id: int) -> tuple[str, InlineKeyboardMarkup]:
         prefs = PrefsStore(context.bot_data).get(chat_id)
-        region = prefs.region or ""
-        if region not in self.safety.regions:
-            region = self.safety.default_region
+        region = self.stored_region(context, chat_id) or self.safety.default_region
         watch = self.text("settings_watch_on" if prefs.safety_watch else "settings_watch_off")
         text = self.html("settings_summary", watch=watch, region=self.region_name(region))
         labels = SettingsLabels(
@@ -482,9 +485,7 @@ class Frontend:
         if not query.query.strip():
             await query.answer([], button=button, cache_time=INLINE_CACHE_SECONDS)
             return IGNORED
-        region = PrefsStore(context.bot_data).get(query.from_user.id).region
-        if region not in self.safety.regions:
-            region = self.safety.default_region
+        region = self.stored_region(context, query.from_user.id) or self.safety.default_region
         reply = self.responder.reply(query.query, ChatSettings(region=region))
         results = self.inline_results(reply)
         await query.answer(
