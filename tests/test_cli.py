@@ -98,8 +98,42 @@ def test_evaluate_reports_accuracy_on_a_labelled_file(
     )
     assert main(["evaluate", str(labelled)]) == 0
     report = capsys.readouterr().out
-    assert "top-1 section accuracy       100.0 %" in report
+    assert "or 'none' declined)  100.0 %" in report
+    assert "wrong direct answers           0.0 %" in report
     assert "off-topic rejection          100.0 %" in report
+
+
+def test_evaluate_reads_sets_written_elsewhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`|`-lists of right sections or tiers, and `no-escalation`, as outside sets label them."""
+    questions = tmp_path / "questions.tsv"
+    questions.write_text(
+        "message\texpected\nmy lips are so dry\tcommon-side-effects|skincare-routine\n"
+        "best pizza in town\tnone\n",
+        encoding="utf-8",
+    )
+    safety = tmp_path / "safety.tsv"
+    safety.write_text(
+        "message\texpected\ni want to kill myself\tcrisis|emergency\n"
+        "the whites of my eyes are yellow\turgent\n"
+        "this dry skin is killing me lol\tno-escalation\n",
+        encoding="utf-8",
+    )
+    assert main(["evaluate", str(questions), str(safety)]) == 0
+    report = capsys.readouterr().out
+    assert "or 'none' declined)  100.0 %" in report
+    assert "crisis     recall 100.0% (1/1)" in report
+    assert "false escalations 0.0% (0/1 'none' messages)" in report
+
+
+def test_a_direct_answer_in_the_wrong_section_is_counted_as_wrong(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labelled = tmp_path / "wrong.tsv"
+    labelled.write_text("message\texpected\nmy lips are so dry\tmonitoring\n", encoding="utf-8")
+    assert main(["evaluate", str(labelled)]) == 1
+    assert "wrong direct answers         100.0 %" in capsys.readouterr().out
 
 
 def test_evaluate_reads_yaml_sets_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -118,7 +152,7 @@ def test_evaluate_reads_yaml_sets_too(tmp_path: Path, capsys: pytest.CaptureFixt
     )
     assert main(["evaluate", str(retrieval), str(safety)]) == 0
     report = capsys.readouterr().out
-    assert "top-1 section accuracy       100.0 %" in report
+    assert "or 'none' declined)  100.0 %" in report
     assert "crisis     recall 100.0% (1/1)" in report
 
 

@@ -347,7 +347,7 @@ def test_typos_that_make_other_words(safety: SafetyContent, message: str) -> Non
 
 def test_the_shipped_set_meets_its_targets(responder: Responder) -> None:
     rows = read_labelled(SAFETY_SET).rows
-    tiers = [tier for _, tier in rows]
+    tiers = [tier for _, labels in rows for tier in labels]
     assert len(rows) >= 200
     assert {"none", "urgent", "emergency", "crisis"} <= set(tiers)
     report, met = evaluate_safety(SAFETY_SET, responder)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.evaluation.baseline import baselines_for
-from bot.evaluation.labelled import read_labelled
+from bot.evaluation.labelled import SetKind, read_labelled
 from bot.reply import Responder
 
 
@@ -34,7 +34,7 @@ def run_evaluation(responder: Responder, files: list[Path], guide: Path | None =
 
 def _evaluate_one(path: Path, responder: Responder, guide: Path | None) -> tuple[str, bool]:
     labelled = read_labelled(path)
-    if labelled.label == "tier":
+    if labelled.kind is SetKind.SAFETY:
         from bot.evaluation.safety import evaluate_safety
 
         return evaluate_safety(path, responder)
