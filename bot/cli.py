@@ -43,43 +43,46 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    knowledge_help = f"content directory (default: ${KNOWLEDGE_ENV} or the bundled knowledge/)"
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    parser.add_argument(
-        "--knowledge",
-        type=Path,
-        help=f"content directory (default: ${KNOWLEDGE_ENV} or the bundled knowledge/)",
-    )
+    parser.add_argument("--knowledge", type=Path, help=knowledge_help)
+    # Also accepted after the command (`python -m bot check --knowledge DIR`); SUPPRESS keeps a value
+    # given before the command when none is given after it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--knowledge", type=Path, default=argparse.SUPPRESS, help=knowledge_help)
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("chat", help="talk to the bot in this terminal")
-    ask = commands.add_parser("ask", help="print the reply to one question")
+
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=summary, parents=[common])
+
+    command("chat", "talk to the bot in this terminal")
+    ask = command("ask", "print the reply to one question")
     ask.add_argument("question", nargs="?", help="the question (omit with --jsonl)")
     ask.add_argument(
         "--jsonl", action="store_true", help="read one message per line on stdin, write JSON lines"
     )
     ask.add_argument("--region", help="region code for crisis and emergency numbers")
-    evaluate = commands.add_parser("evaluate", help="measure accuracy on labelled messages")
+    evaluate = command("evaluate", "measure accuracy on labelled messages")
     evaluate.add_argument(
         "files", nargs="*", type=Path, help="TSV or YAML sets (default: the shipped eval/ sets)"
     )
     evaluate.add_argument(
         "--guide", type=Path, help="the guide's text, for the BM25 baseline over its raw sections"
     )
-    commands.add_parser("check", help="validate the content and report what was loaded")
-    bench = commands.add_parser("bench", help="measure load time, reply latency and throughput")
+    command("check", "validate the content and report what was loaded")
+    bench = command("bench", "measure load time, reply latency and throughput")
     bench.add_argument("--telegram", action="store_true", help="end to end through a fake Bot API")
     bench.add_argument(
         "--soak", action="store_true", help="with --telegram: 20 000 updates, every answer checked"
     )
-    words = commands.add_parser(
-        "safety-words", help="regenerate knowledge/safety-real-words.txt from a word list"
-    )
+    words = command("safety-words", "regenerate knowledge/safety-real-words.txt from a word list")
     words.add_argument(
         "--dictionary", type=Path, default=DEFAULT_DICTIONARY, help="one word a line (%(default)s)"
     )
     words.add_argument(
         "--check", action="store_true", help="only report the words that differ (exit status 1)"
     )
-    commands.add_parser("run", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    command("run", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     return parser
 
 
@@ -91,7 +94,11 @@ def _chat(args: argparse.Namespace) -> int:
 
 def _ask(args: argparse.Namespace) -> int:
     responder = _responder(args)
-    chat = ChatSettings(region=args.region)
+    regions = responder.knowledge.safety.regions
+    if args.region is not None and args.region.casefold() not in regions:
+        print(f"Unknown region '{args.region}': use one of {', '.join(regions)}.", file=sys.stderr)
+        return 2
+    chat = ChatSettings(region=args.region.casefold() if args.region else None)
     if args.jsonl:
         _answer_lines(responder, chat, sys.stdin, sys.stdout)
         return 0
@@ -101,7 +108,7 @@ def _ask(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    print(responder.reply(args.question, chat).text)
+    print(responder.reply(args.question, chat).plain_text)
     return 0
 
 
@@ -115,6 +122,12 @@ def _answer_lines(responder: Responder, chat: ChatSettings, source: TextIO, sink
 def _evaluate(args: argparse.Namespace) -> int:
     from bot.evaluation import run_evaluation
 
+    missing = [
+        path for path in (args.guide, *args.files) if path is not None and not path.is_file()
+    ]
+    if missing:
+        print(f"No such file: {missing[0]}", file=sys.stderr)
+        return 2
     return run_evaluation(_responder(args), args.files, guide=args.guide)
 
 
@@ -134,29 +147,33 @@ def _bench(args: argparse.Namespace) -> int:
     if args.soak:
         from bot.telegram.soak import run_telegram_soak
 
-        return run_telegram_soak(args.knowledge)
+        return run_telegram_soak(_knowledge(args))
     if args.telegram:
         from bot.telegram.bench import run_telegram_benchmark
 
-        return run_telegram_benchmark(args.knowledge)
+        return run_telegram_benchmark(_knowledge(args))
     from bot.benchmark import run_benchmark
 
-    return run_benchmark(args.knowledge)
+    return run_benchmark(_knowledge(args))
 
 
 def _safety_words(args: argparse.Namespace) -> int:
-    directory = args.knowledge or default_directory()
+    directory = _knowledge(args) or default_directory()
     return run_safety_words(directory, args.dictionary, check=args.check)
 
 
 def _run(args: argparse.Namespace) -> int:
     from bot.telegram import run_bot
 
-    return run_bot(args.knowledge)
+    return run_bot(_knowledge(args))
 
 
 def _responder(args: argparse.Namespace) -> Responder:
-    return load_responder(args.knowledge)
+    return load_responder(_knowledge(args))
+
+
+def _knowledge(args: argparse.Namespace) -> Path | None:
+    return getattr(args, "knowledge", None)
 
 
 _COMMANDS = {

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import replace
 from typing import TextIO
 
 from bot.reply import ChatSettings, Kind, Reply, Responder
 
 _QUIT = frozenset({"/quit", "/exit", "quit", "exit"})
-_TAGS = re.compile(r"<[^>]+>")
 
 
 def run_console(responder: Responder, source: TextIO, sink: TextIO) -> int:
@@ -43,7 +40,7 @@ def run_console(responder: Responder, source: TextIO, sink: TextIO) -> int:
 
 def as_terminal_text(reply: Reply, responder: Responder) -> str:
     """Telegram HTML to plain terminal text; related topics listed where Telegram shows buttons."""
-    text = html.unescape(_TAGS.sub("", reply.text))
+    text = reply.plain_text
     if reply.kind is Kind.ANSWER and reply.suggestions:
         titles = ", ".join(responder.knowledge.entries[key].title for key in reply.suggestions)
         text += f"\n\n{responder.knowledge.texts('reply.related_intro')} {titles}"

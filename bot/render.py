@@ -26,9 +26,14 @@ def italic(text: str) -> str:
     return f"<i>{escape(text)}</i>"
 
 
+def plain(markup: str) -> str:
+    """Our Telegram HTML as plain text, for a terminal or a tool: tags removed, entities decoded."""
+    return html.unescape(_TAG.sub("", markup))
+
+
 def visible_length(markup: str) -> int:
     """Length as Telegram counts it: tags removed, entities counted as one character."""
-    return len(html.unescape(_TAG.sub("", markup)))
+    return len(plain(markup))
 
 
 def split_message(markup: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:

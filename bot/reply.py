@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.knowledge import Entry, Knowledge, load_knowledge
 from bot.normalise import normalise
-from bot.render import bold, escape, italic, split_message
+from bot.render import bold, escape, italic, plain, split_message
 from bot.retrieval import Candidate, Matcher, Tuning, load_tuning
 from bot.triage import Tier, Triage, escalation_text, triage
 
@@ -54,7 +54,13 @@ class Reply:
         """The text split into messages that each fit Telegram's limit."""
         return split_message(self.text)
 
+    @property
+    def plain_text(self) -> str:
+        """The reply as plain text, as a terminal shows it."""
+        return plain(self.text)
+
     def as_json(self) -> dict[str, Any]:
+        """`text` is plain; `html` is exactly what Telegram is sent (its HTML parse mode)."""
         return {
             "kind": self.kind.value,
             "entry": self.entry,
@@ -64,7 +70,8 @@ class Reply:
             "score": self.score,
             "suggestions": list(self.suggestions),
             "checkin": self.checkin,
-            "text": self.text,
+            "text": self.plain_text,
+            "html": self.text,
         }
 
 

@@ -188,3 +188,41 @@ def test_no_token_opens_the_console() -> None:
     result = _run(stdin="hi\n")
     assert result.returncode == 0
     assert "you>" in result.stdout
+
+
+def test_knowledge_may_follow_the_command(knowledge_copy: Path) -> None:
+    (knowledge_copy / "sections.yaml").unlink()
+    result = _run("check", "--knowledge", str(knowledge_copy))
+    assert result.returncode == 2
+    assert "sections.yaml" in result.stderr
+
+
+def test_ask_prints_plain_text_and_json_keeps_the_html_beside_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["ask", "dry lips"]) == 0
+    printed = capsys.readouterr().out
+    assert "<b>" not in printed
+    assert "<i>" not in printed
+    result = _run("ask", "--jsonl", stdin="dry lips\n")
+    line = json.loads(result.stdout)
+    assert line["html"].startswith("<b>")
+    assert "<b>" not in line["text"]
+    assert line["text"].split("\n")[0] in line["html"]
+
+
+def test_an_unknown_region_is_an_error_naming_the_codes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["ask", "--region", "atlantis", "dry lips"]) == 2
+    error = capsys.readouterr().err
+    assert "atlantis" in error
+    assert "gb" in error
+    assert main(["ask", "--region", "GB", "dry lips"]) == 0
+
+
+def test_a_missing_guide_file_is_a_clean_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["evaluate", "--guide", str(tmp_path / "nowhere.txt")]) == 2
+    assert "nowhere.txt" in capsys.readouterr().err
