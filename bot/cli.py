@@ -7,6 +7,7 @@ console otherwise, so a fresh clone is useful before anyone has created a bot wi
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import io
 import json
 import os
@@ -144,6 +145,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if (
+        importlib.util.find_spec("bot.benchmark") is None
+    ):  # an installed wheel leaves the tools out
+        print("The benchmarks run from a source checkout (pip install -e .).", file=sys.stderr)
+        return 2
     if args.soak:
         from bot.telegram.soak import run_telegram_soak
 

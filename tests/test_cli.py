@@ -226,3 +226,19 @@ def test_a_missing_guide_file_is_a_clean_error(
 ) -> None:
     assert main(["evaluate", "--guide", str(tmp_path / "nowhere.txt")]) == 2
     assert "nowhere.txt" in capsys.readouterr().err
+
+
+def test_bench_from_an_installed_wheel_says_where_it_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The wheel leaves the benchmarks out (see test_packaging); bench says so instead of a traceback."""
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *rest: None if name == "bot.benchmark" else real_find_spec(name, *rest),
+    )
+    assert main(["bench"]) == 2
+    assert "source checkout" in capsys.readouterr().err

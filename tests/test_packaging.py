@@ -36,4 +36,5 @@ def test_wheel_bundles_the_knowledge_inside_the_package(tmp_path: Path) -> None:
     }
     assert shipped <= names
     assert "bot/knowledge.py" in names
-    assert not any(name.startswith(("tests/", "eval/")) for name in names)
+    assert not any(name.startswith(("tests/", "eval/", "bot/testing/")) for name in names)
+    assert not {"bot/benchmark.py", "bot/telegram/bench.py", "bot/telegram/soak.py"} & names
