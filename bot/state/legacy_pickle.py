@@ -40,7 +40,9 @@ def read_legacy_pickle(path: Path) -> Any:
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError as error:
-        raise StateFileError(f"has an old pickle beside it that cannot be read ({error.strerror})")
+        raise StateFileError(
+            f"has an old pickle beside it ({path.name}) that cannot be read ({error.strerror})"
+        ) from None
     with os.fdopen(descriptor, "rb") as file:
         info = os.fstat(file.fileno())
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
@@ -50,7 +52,7 @@ def read_legacy_pickle(path: Path) -> Any:
             )
         try:
             return _PlainUnpickler(file).load()
-        except (pickle.UnpicklingError, EOFError, ValueError, TypeError) as error:
+        except Exception as error:  # a damaged pickle can raise almost anything while read
             raise StateFileError(
                 f"has an old pickle beside it ({path.name}) that is damaged or holds more than "
                 f"plain data ({error}), so it is not imported"
