@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,8 @@ class StorePersistence(BasePersistence[Data, Data, Data]):
 
     def _load(self, kind: str) -> dict[str, Any]:
         records = self.store.load(kind)
-        self._saved.update({(kind, key): value for key, value in records.items()})
+        # A copy: PTB's chat_data is changed in place, and must then differ from what is saved.
+        self._saved.update({(kind, key): deepcopy(value) for key, value in records.items()})
         return records
 
     async def get_chat_data(self) -> dict[int, Data]:
