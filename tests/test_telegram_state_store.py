@@ -4,12 +4,15 @@ an old pickle once, only the bot user's own and never running code from it."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +25,7 @@ from telegram.ext import PersistenceInput, PicklePersistence
 from bot.reply import Responder
 from bot.state.codec import decode, encode
 from bot.state.sqlite import APPLICATION_ID, SCHEMA_VERSION, SqliteStateStore
-from bot.state.store import CHAT, Change, StateWriteError
+from bot.state.store import CHAT, Change, StateFileError, StateWriteError
 from bot.telegram.app import build_application
 from bot.telegram.config import ConfigError, Settings
 from bot.telegram.state import PREFS_KEY, ChatPrefs, PrefsStore
@@ -195,6 +198,75 @@ def test_a_state_file_the_bot_cannot_use_stops_it_with_one_sentence_and_stays_as
     if before is not None:
         assert snapshot(path) == before  # never overwritten, never started afresh
     assert sorted(os.listdir(tmp_path)) == [path.name]
+
+
+NOBODY = 65534
+
+
+def permission_cases(directory: Path) -> dict[str, str]:
+    """Files the bot's user may not read or write, and what opening each says."""
+    said: dict[str, str] = {}
+
+    def attempt(case: str, path: Path) -> None:
+        try:
+            SqliteStateStore.open(path).close()
+            said[case] = "opened"
+        except StateFileError as error:
+            said[case] = str(error)
+
+    for case, mode in (("mode 000", 0o000), ("mode 400", 0o400)):
+        path = directory / f"{case}.sqlite3"
+        SqliteStateStore.open(path).close()
+        path.chmod(mode)
+        attempt(case, path)
+    read_only = directory / "read-only"
+    read_only.mkdir()
+    SqliteStateStore.open(read_only / "bot-state.sqlite3").close()
+    read_only.chmod(0o555)
+    attempt("a store in a read-only directory", read_only / "bot-state.sqlite3")
+    attempt("a new store in a read-only directory", read_only / "new.sqlite3")
+    return said
+
+
+def as_unprivileged_user(work: Callable[[Path], dict[str, str]]) -> dict[str, str]:
+    """Run `work` in a fresh directory as a user file permissions apply to: this one, or, when the
+    tests run as root (whom they do not stop), a forked child that became nobody."""
+    directory = Path(tempfile.mkdtemp())
+    try:
+        if os.geteuid() != 0:
+            return work(directory)
+        directory.chmod(0o777)
+        reading, writing = os.pipe()
+        child = os.fork()
+        if child == 0:  # the child reports through the pipe, then exits at once
+            try:
+                os.setgid(NOBODY)
+                os.setuid(NOBODY)
+                os.write(writing, json.dumps(work(directory)).encode())
+            finally:
+                os._exit(0)
+        os.close(writing)
+        with os.fdopen(reading, "rb") as report:
+            said: dict[str, str] = json.loads(report.read() or b"{}")
+        os.waitpid(child, 0)
+        return said
+    finally:
+        for folder in (directory, *directory.rglob("*")):
+            if folder.is_dir():  # a read-only directory could not be emptied
+                folder.chmod(0o700)
+        shutil.rmtree(directory)
+
+
+def test_a_state_file_the_bots_user_cannot_read_or_write_is_refused_at_start() -> None:
+    said = as_unprivileged_user(permission_cases)
+    assert said == {
+        "mode 000": "cannot be read (Permission denied)",
+        "mode 400": "cannot be opened as a state store (attempt to write a readonly database)",
+        "a store in a read-only directory": (
+            "cannot be opened as a state store (attempt to write a readonly database)"
+        ),
+        "a new store in a read-only directory": "cannot be created (Permission denied)",
+    }
 
 
 def test_python_m_bot_run_exits_with_that_sentence_and_no_traceback(tmp_path: Path) -> None:

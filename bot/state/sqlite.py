@@ -118,8 +118,8 @@ def _check_file(path: Path, info: os.stat_result) -> None:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    """Connect read-write (never create), check the file is this bot's, and take the write lock once
-    so that a file the bot could read but not write fails now rather than at the first /forget."""
+    """Connect read-write (never create), check the file is this bot's, and try a write once so that
+    a file the bot could read but not write fails now rather than at the first /forget."""
     uri = f"file:{quote(str(path.absolute()))}?mode=rw"
     connection = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     try:
@@ -138,7 +138,10 @@ def _connect(path: Path) -> sqlite3.Connection:
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = FULL")
         connection.execute("BEGIN IMMEDIATE")
-        connection.execute("ROLLBACK")
+        try:  # a write, undone: SQLite opens a write-protected file read-only without a word
+            connection.execute("INSERT OR REPLACE INTO records VALUES ('', '', 'null')")
+        finally:
+            connection.execute("ROLLBACK")
     except BaseException:
         connection.close()
         raise
