@@ -28,6 +28,7 @@ from bot.state.sqlite import APPLICATION_ID, SCHEMA_VERSION, SqliteStateStore
 from bot.state.store import CHAT, Change, StateFileError, StateWriteError
 from bot.telegram.app import build_application
 from bot.telegram.config import ConfigError, Settings
+from bot.telegram.persistence import open_persistence
 from bot.telegram.state import PREFS_KEY, ChatPrefs, PrefsStore
 from bot.testing.fake_bot_api import FakeBotApi
 from tests.conftest import start_bot
@@ -384,3 +385,35 @@ def test_a_pickle_owned_by_another_user_is_not_even_read(
     os.chown(legacy, os.geteuid() + 1, -1)
     with pytest.raises(ConfigError, match="not owned by the bot's user"):
         build_application(settings_at(tmp_path / "bot-state.sqlite3"), responder)
+
+
+# -- PTB's side of the store -----------------------------------------------------------------------
+
+
+async def test_ptb_data_round_trips_and_only_changes_are_written(tmp_path: Path) -> None:
+    path = tmp_path / "bot-state.sqlite3"
+    persistence = open_persistence(path, update_interval=10)
+    await persistence.update_bot_data({"counts": {-100: 2}, "since": "2026-01"})
+    await persistence.update_chat_data(-100, prefs_record("gb"))
+    await persistence.update_user_data(7, {})  # nothing kept about a user who only talked
+    await persistence.update_conversation("setup", (-100, 7), 2)
+    await persistence.update_callback_data(([("id", 1.5, {"k": "v"})], {"k": "id"}))
+    store = persistence.store
+    assert isinstance(store, SqliteStateStore)
+    writes: list[str] = []
+    store._connection.set_trace_callback(writes.append)
+    await persistence.update_bot_data({"counts": {-100: 2}, "since": "2026-01"})
+    await persistence.update_chat_data(-100, prefs_record("gb"))
+    assert writes == []  # unchanged: nothing written
+    await persistence.update_bot_data({"counts": {-100: 3}})
+    assert sum("INSERT" in w for w in writes) == 1
+    assert sum("DELETE" in w for w in writes) == 1  # "since" is gone
+
+    again = open_persistence(path, update_interval=10)
+    assert await again.get_bot_data() == {"counts": {-100: 3}}
+    assert await again.get_chat_data() == {-100: prefs_record("gb")}
+    assert await again.get_user_data() == {}
+    assert await again.get_conversations("setup") == {(-100, 7): 2}
+    assert await again.get_callback_data() == ([("id", 1.5, {"k": "v"})], {"k": "id"})
+    await again.drop_chat_data(-100)
+    assert await open_persistence(path, update_interval=10).get_chat_data() == {}
