@@ -4,7 +4,6 @@ told it did not work), and no trace of a chat that only talked to the bot."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 
 from bot.reply import Responder
 from bot.state.sqlite import SqliteStateStore
-from bot.state.store import CHAT, Change, StateStore, StateWriteError
+from bot.state.store import CHAT
 from bot.telegram.config import Settings
 from bot.telegram.persistence import StorePersistence
 from bot.telegram.state import PREFS_KEY, ChatPrefs, PrefsStore
@@ -21,6 +20,7 @@ from bot.testing.fake_bot_api import Call, FakeBotApi
 from bot.testing.harness import PollingBot
 from bot.testing.updates import Person, Updates, group_chat, private_chat
 from tests.conftest import start_bot
+from tests.test_telegram_state_store import FailingStore
 
 ALICE = Person(1001, "Alice")
 PRIVATE = private_chat(ALICE)
@@ -121,25 +121,6 @@ async def test_a_chat_that_only_talked_to_the_bot_leaves_no_record(
     assert on_disk(telegram_settings.persistence_path) == {}
 
 
-class FullDisk:
-    """A store whose every commit fails as on a full disk (the failure, at the interface)."""
-
-    def __init__(self, store: StateStore) -> None:
-        self.store = store
-
-    def load(self, kind: str) -> dict[str, Any]:
-        return self.store.load(kind)
-
-    def apply(self, changes: Iterable[Change]) -> None:
-        raise StateWriteError("database or disk is full")
-
-    def checkpoint(self) -> None:
-        self.store.checkpoint()
-
-    def close(self) -> None:
-        self.store.close()
-
-
 async def test_a_setting_that_cannot_be_written_is_not_said_saved_and_the_old_one_stays(
     fake_api: FakeBotApi, telegram_settings: Settings, responder: Responder, updates: Updates
 ) -> None:
@@ -148,7 +129,7 @@ async def test_a_setting_that_cannot_be_written_is_not_said_saved_and_the_old_on
         await choose_region(bot, updates, regions[0])
         persistence = bot.application.persistence
         assert isinstance(persistence, StorePersistence)
-        persistence.store = FullDisk(persistence.store)
+        persistence.store = FailingStore(persistence.store)
         calls = await choose_region(bot, updates, regions[1])
         [toast] = sent(calls, "answerCallbackQuery")
         assert toast.params["text"] == responder.knowledge.texts("telegram.error_apology")

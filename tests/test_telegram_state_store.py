@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from telegram.ext import PersistenceInput, PicklePersistence
 from bot.reply import Responder
 from bot.state.codec import decode, encode
 from bot.state.sqlite import APPLICATION_ID, SCHEMA_VERSION, SqliteStateStore
-from bot.state.store import CHAT, Change, StateFileError, StateWriteError
+from bot.state.store import CHAT, Change, StateFileError, StateStore, StateWriteError
 from bot.telegram.app import build_application
 from bot.telegram.config import ConfigError, Settings
 from bot.telegram.persistence import open_persistence
@@ -417,3 +417,44 @@ async def test_ptb_data_round_trips_and_only_changes_are_written(tmp_path: Path)
     assert await again.get_callback_data() == ([("id", 1.5, {"k": "v"})], {"k": "id"})
     await again.drop_chat_data(-100)
     assert await open_persistence(path, update_interval=10).get_chat_data() == {}
+
+
+async def test_after_a_failed_write_the_same_value_again_counts_as_saved(tmp_path: Path) -> None:
+    persistence = open_persistence(tmp_path / "bot-state.sqlite3", update_interval=10)
+    await persistence.update_chat_data(1, prefs_record("gb"))
+    store = persistence.store
+    persistence.store = FailingStore(store)
+    await persistence.update_chat_data(1, prefs_record("us"))
+    assert not persistence.saved(CHAT, 1)
+    persistence.store = store
+    await persistence.update_chat_data(1, prefs_record("gb"))  # the stored value, chosen again
+    assert persistence.saved(CHAT, 1)
+
+
+async def test_a_bot_data_value_that_cannot_be_stored_holds_up_no_other(tmp_path: Path) -> None:
+    path = tmp_path / "bot-state.sqlite3"
+    persistence = open_persistence(path, update_interval=10)
+    await persistence.update_bot_data({"seen": {1, 2}, "counts": {"answer": 3}})
+    assert not persistence.saved("bot", "seen")
+    assert await open_persistence(path, update_interval=10).get_bot_data() == {
+        "counts": {"answer": 3}
+    }
+
+
+class FailingStore:
+    """Every commit fails, as on a full disk."""
+
+    def __init__(self, store: StateStore) -> None:
+        self.store = store
+
+    def load(self, kind: str) -> dict[str, Any]:
+        return self.store.load(kind)
+
+    def apply(self, changes: Iterable[Change]) -> None:
+        raise StateWriteError("database or disk is full")
+
+    def checkpoint(self) -> None:
+        self.store.checkpoint()
+
+    def close(self) -> None:
+        self.store.close()

@@ -97,10 +97,10 @@ class StorePersistence(BasePersistence[Data, Data, Data]):
     async def update_bot_data(self, data: Data) -> None:
         keys = {str(key) for key in data}
         gone = [Change(BOT, key, None) for kind, key in self._saved if kind == BOT]
-        self._commit(
-            [change for change in gone if change.key not in keys]
-            + [Change(BOT, str(key), value) for key, value in data.items()]
-        )
+        changes = [change for change in gone if change.key not in keys]
+        changes += [Change(BOT, str(key), value) for key, value in data.items()]
+        for change in changes:  # one by one: a value that cannot be stored holds up no other
+            self._commit([change])
 
     async def update_callback_data(self, data: CDCData) -> None:
         self._commit([Change(CALLBACK, CALLBACK_KEY, data)])
@@ -117,7 +117,12 @@ class StorePersistence(BasePersistence[Data, Data, Data]):
         self._commit([Change(USER, str(user_id), None)])
 
     def _commit(self, changes: Iterable[Change]) -> None:
-        fresh = [c for c in changes if self._saved.get((c.kind, c.key)) != c.value]
+        fresh = []
+        for change in changes:
+            if self._saved.get((change.kind, change.key)) == change.value:
+                self._unsaved.discard((change.kind, change.key))  # what is stored is right
+            else:
+                fresh.append(change)
         keys = [(c.kind, c.key) for c in fresh]
         if not fresh:
             return
