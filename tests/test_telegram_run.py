@@ -65,7 +65,7 @@ def free_port() -> int:
 async def test_long_polling_answers_and_stops_cleanly_on_sigterm(
     fake_api: FakeBotApi, tmp_path: Path
 ) -> None:
-    state = tmp_path / "state" / "bot.pickle"  # the directory is created at start
+    state = tmp_path / "state" / "bot.sqlite3"  # the directory is created at start
     env = {
         "TELEGRAM_BOT_TOKEN": fake_api.token,
         "TELEGRAM_API_BASE_URL": fake_api.base_url,
@@ -90,7 +90,7 @@ async def test_a_token_revoked_while_running_stops_the_process(
     env = {
         "TELEGRAM_BOT_TOKEN": fake_api.token,
         "TELEGRAM_API_BASE_URL": fake_api.base_url,
-        "BOT_PERSISTENCE_PATH": str(tmp_path / "bot.pickle"),
+        "BOT_PERSISTENCE_PATH": str(tmp_path / "bot.sqlite3"),
     }
     async with bot_process(env) as process:
         fake_api.push(Updates().text(private_chat(ALICE), ALICE, "dry lips"))
@@ -110,7 +110,7 @@ async def test_webhook_mode_handles_only_requests_carrying_the_secret(
     env = {
         "TELEGRAM_BOT_TOKEN": fake_api.token,
         "TELEGRAM_API_BASE_URL": fake_api.base_url,
-        "BOT_PERSISTENCE_PATH": str(tmp_path / "bot.pickle"),
+        "BOT_PERSISTENCE_PATH": str(tmp_path / "bot.sqlite3"),
         "WEBHOOK_URL": "https://bot.example.org/telegram-hook",
         "WEBHOOK_LISTEN": "127.0.0.1",
         "WEBHOOK_PORT": str(port),
@@ -206,4 +206,4 @@ def test_the_docker_image_runs_as_a_user_without_a_baked_in_token() -> None:
     assert installs[0] < first_code
     assert instructions[-1] == 'CMD ["python", "-m", "bot", "run"]'
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
-    assert {".env", ".git", ".venv", "*.pickle"} <= set(ignored)
+    assert {".env", ".git", ".venv", "*.pickle", "*.sqlite3*"} <= set(ignored)
