@@ -162,6 +162,16 @@ class Frontend:
         self.cooldown = cooldown or Cooldown()
         self.checkins = CheckinMemory()
 
+    def escalates(self, update: object) -> bool:
+        """Whether the core escalates the text this update brings; the update processor lets such
+        updates go before all others (triage is cheap enough to ask on arrival)."""
+        if not isinstance(update, Update):
+            return False
+        message = update.message or update.edited_message
+        if message is None or not message.text:
+            return False
+        return self.responder.reply(message.text).kind is Kind.ESCALATION
+
     # -- texts -----------------------------------------------------------------------------------
 
     def text(self, key: str, **fields: str) -> str:
@@ -426,13 +436,20 @@ class Frontend:
         reply = self.responder.entry_reply(entry_id)
         if reply is None:
             return await self.expired(query)
-        if is_group(message.chat) and self.cooldown.check(message.chat.id) is not Verdict.REPLY:
-            await query.answer(self.text("cooldown_toast"))
+        if await self.cooling_down(query, message):
             return COOLDOWN
         await query.answer()
         keyboard = topics_keyboard(self.knowledge, reply.suggestions)
         await _reply_in_parts(message, reply.parts(), keyboard, quote=False)
         return Outcome.of(reply)
+
+    async def cooling_down(self, query: CallbackQuery, message: Message) -> bool:
+        """A button in a group (an answer, or an edit while browsing) counts against the group's
+        cooldown like any other reply; over it, the presser gets a toast, the group nothing."""
+        if is_group(message.chat) and self.cooldown.check(message.chat.id) is not Verdict.REPLY:
+            await query.answer(self.text("cooldown_toast"))
+            return True
+        return False
 
     async def press_section(self, query: CallbackQuery, message: Message, section: str) -> Outcome:
         if section == "":
@@ -443,6 +460,8 @@ class Frontend:
             keyboard = area_keyboard(self.knowledge, section, self.text("button_back"))
         else:
             return await self.expired(query)
+        if await self.cooling_down(query, message):
+            return COOLDOWN
         await query.answer()
         await _edit(message, text, keyboard)
         return MENU
