@@ -8,13 +8,11 @@ import logging
 import sys
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Hashable
-from contextvars import ContextVar
-from datetime import timedelta
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor
 from telegram.request import BaseRequest, RequestData
 
@@ -124,7 +122,6 @@ def _readable(update: object) -> JSONDict | None:
     return update
 
 
-_URGENT: ContextVar[bool] = ContextVar("urgent_update", default=False)
 Conversation = Hashable  # what keeps its own order: a chat, else a user, else the update alone
 
 
@@ -150,8 +147,9 @@ class FairUpdateProcessor(BaseUpdateProcessor):
     """Which update runs next: escalations at once, then the chats in turn; one chat's updates in order.
 
     - An update the core escalates (`is_urgent`, asked on arrival: triage is cheap) skips every queue,
-      its chat's included, in a lane of its own; its replies skip the flood-limit queues too (see
-      `ResilientRateLimiter`), so a crisis is never stuck behind a flood of button presses.
+      its chat's included, in a lane of its own, so a crisis is never stuck behind a flood of button
+      presses. Its replies keep to Telegram's flood limits, but wait there behind at most one request
+      of their group and `max_active` others: the ordinary updates hold the slots, not the queues.
     - Other updates wait in their chat's queue; chats take turns (round robin) for the `max_active`
       handling slots, so a chat sending thousands of updates holds one slot and delays the others by at
       most one update each.
@@ -194,7 +192,6 @@ class FairUpdateProcessor(BaseUpdateProcessor):
             _discard(coroutine)
             return
         if self._is_urgent(update):
-            _URGENT.set(True)  # this task's context only: its replies skip the flood queues
             async with self._urgent_slots:
                 await coroutine
             return
@@ -289,11 +286,6 @@ def _discard(coroutine: Awaitable[Any]) -> None:
         coroutine.close()
 
 
-def is_urgent_request() -> bool:
-    """Whether the request being made serves an update the core escalated."""
-    return _URGENT.get()
-
-
 class DrainingApplication(Application[Any, Any, Any, Any, Any, Any]):
     """PTB's Application, whose stop answers what was fetched but within a deadline (Docker's grace
     is 10 s; PTB's own stop waits for every update, however many)."""
@@ -336,7 +328,6 @@ class ResilientRateLimiter(AIORateLimiter):
             max_retries=max_retries,
         )
         self._network_retries = network_retries
-        self._urgent_retries = max_retries
         self._backoff = backoff
 
     async def process_request(
@@ -352,8 +343,6 @@ class ResilientRateLimiter(AIORateLimiter):
             try:
                 if endpoint.startswith("get"):
                     return await callback(*args, **kwargs)
-                if is_urgent_request():
-                    return await self._without_queue(callback, args, kwargs)
                 return await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
                 )
@@ -372,22 +361,6 @@ class ResilientRateLimiter(AIORateLimiter):
                 )
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
-
-    async def _without_queue(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
-        args: Any,
-        kwargs: dict[str, Any],
-    ) -> bool | JSONDict | list[JSONDict]:
-        """An escalation's request: sent at once, ahead of the requests waiting for the flood limits.
-        Telegram's limits still hold: its 429 RetryAfter is waited out, as for any other request."""
-        for _ in range(self._urgent_retries):
-            try:
-                return await callback(*args, **kwargs)
-            except RetryAfter as error:
-                pause = error.retry_after
-                await asyncio.sleep(pause.total_seconds() if isinstance(pause, timedelta) else pause)
-        return await callback(*args, **kwargs)
 
 
 def _kind(error: BaseException) -> str:

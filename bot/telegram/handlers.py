@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from telegram import (
@@ -62,6 +63,7 @@ Context = ContextTypes.DEFAULT_TYPE
 WATCHED_TIERS = frozenset({Tier.CRISIS, Tier.EMERGENCY})
 INLINE_CACHE_SECONDS = 300
 INLINE_PREVIEW_LENGTH = 100
+ESCALATION_CACHE_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,8 @@ class Frontend:
         self.safety = responder.knowledge.safety
         self.cooldown = cooldown or Cooldown()
         self.checkins = CheckinMemory()
+        # Floods repeat themselves: a message seen lately is not triaged again on arrival.
+        self._escalates_text = lru_cache(maxsize=ESCALATION_CACHE_SIZE)(self._core_escalates)
 
     def escalates(self, update: object) -> bool:
         """Whether the core escalates the text this update brings; the update processor lets such
@@ -170,7 +174,10 @@ class Frontend:
         message = update.message or update.edited_message
         if message is None or not message.text:
             return False
-        return self.responder.reply(message.text).kind is Kind.ESCALATION
+        return self._escalates_text(message.text)
+
+    def _core_escalates(self, text: str) -> bool:
+        return self.responder.reply(text).kind is Kind.ESCALATION
 
     # -- texts -----------------------------------------------------------------------------------
 
