@@ -56,6 +56,13 @@ class _InvisibleCharacters(dict[int, str | None]):
 
 _INVISIBLE = _InvisibleCharacters()
 
+# The input cap. Telegram allows 4 096 characters, and a few characters expand under NFKC (U+FDFA
+# becomes 18), so a message is read up to MAX_INPUT_LENGTH characters and its folded form up to
+# MAX_FOLDED_LENGTH: every real message fits whole; only crafted ones lose their tail, and the work
+# per message stays bounded whatever is sent (the console and inline queries included).
+MAX_INPUT_LENGTH = 4096
+MAX_FOLDED_LENGTH = 2 * MAX_INPUT_LENGTH
+
 _NOT_WORD = re.compile(r"[^\w']+|_")
 _EDGE_APOSTROPHES = re.compile(r"(?<!\w)'|'(?!\w)")
 _SPACES = re.compile(r"\s+")
@@ -63,7 +70,8 @@ _SPACES = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Unicode-normalise and case-fold, keeping punctuation and emoji (triage needs both)."""
-    visible = unicodedata.normalize("NFKC", text).translate(_LOOKALIKES).translate(_INVISIBLE)
+    compatible = unicodedata.normalize("NFKC", text[:MAX_INPUT_LENGTH])[:MAX_FOLDED_LENGTH]
+    visible = compatible.translate(_LOOKALIKES).translate(_INVISIBLE)
     return _SPACES.sub(" ", visible).strip().casefold()
 
 
@@ -88,11 +96,19 @@ class Synonyms:
             for variant, canonical in canonical_by_variant.items()
         }
         self._longest_variant = max((len(v.split()) for v in self._by_variant), default=0)
+        # Most words start no variant: one set lookup each, no phrases built (long messages).
+        self._first_words = frozenset(
+            variant.split()[0] for variant in self._by_variant if variant
+        )
 
     def apply(self, words: list[str]) -> list[str]:
         result: list[str] = []
         position = 0
         while position < len(words):
+            if words[position] not in self._first_words:
+                result.append(words[position])
+                position += 1
+                continue
             for span in range(min(self._longest_variant, len(words) - position), 0, -1):
                 phrase = " ".join(words[position : position + span])
                 canonical = self._by_variant.get(phrase)

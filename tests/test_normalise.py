@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.normalise import Synonyms, fold, normalise, plain_words
+from bot.normalise import (
+    MAX_FOLDED_LENGTH,
+    MAX_INPUT_LENGTH,
+    Synonyms,
+    fold,
+    normalise,
+    plain_words,
+)
+from bot.testing.adversarial import GENERATORS, MAX_MESSAGE_LENGTH, adversarial_messages
 
 
 def test_curly_quotes_and_invisible_characters_are_folded() -> None:
@@ -22,3 +30,25 @@ def test_synonyms_rewrite_whole_words_longest_first() -> None:
         "second course of isotretinoin ask my dermatologist"
     )
     assert normalise("octane dermal", synonyms) == "octane dermal"
+
+
+def test_work_per_message_is_bounded_by_the_input_cap() -> None:
+    """A crafted message cannot make normalisation (and all that reads its output) unbounded:
+    U+FDFA turns into 18 characters under NFKC, yet the folded form stays within the cap."""
+    assert len(fold("\ufdfa" * MAX_INPUT_LENGTH)) <= MAX_FOLDED_LENGTH
+    assert len(fold("a " * 100_000)) <= MAX_FOLDED_LENGTH
+
+
+def test_the_input_cap_keeps_every_message_telegram_can_deliver_whole() -> None:
+    longest = ("dry lips " * MAX_INPUT_LENGTH)[: MAX_INPUT_LENGTH - len(" the end")] + " the end"
+    assert len(longest) == MAX_INPUT_LENGTH
+    assert plain_words(longest)[-2:] == ["the", "end"]
+
+
+def test_the_crafted_messages_are_as_long_as_telegram_allows_and_no_longer() -> None:
+    crafted = adversarial_messages(["lips", "dryness", "course"], per_generator=2)
+    assert set(crafted) == set(GENERATORS)
+    assert len(set(crafted["distinct typos"])) == 2  # fresh: no cache can hide the cost
+    for messages in crafted.values():
+        for message in messages:
+            assert len(message.encode("utf-16-le")) // 2 <= MAX_MESSAGE_LENGTH
