@@ -27,10 +27,11 @@ JSONDict = dict[str, Any]
 
 UNLIMITED = sys.maxsize
 URGENT_SLOTS = 4  # escalations handled at once, beside the ordinary slots
-# Fetching pauses while this many updates wait: at Telegram's 30 messages/s they are answered in
-# about 8 s, within Docker's 10 s grace at a stop. A flooding chat counts for CHAT_SHARE at most, so
-# that it cannot stop the others' updates (and a crisis among them) from being fetched.
-FETCH_BACKLOG = 240
+# Fetching pauses while this many updates wait, so that at a stop what was fetched (these, and the
+# batch of up to 100 in flight) is answered in under 8 s at Telegram's 30 messages/s, within Docker's
+# 10 s grace. A flooding chat counts for CHAT_SHARE at most, so that it cannot stop the others'
+# updates (and a crisis among them) from being fetched.
+FETCH_BACKLOG = 120
 CHAT_SHARE = 8
 DRAIN_SECONDS = 8.0
 REMEMBERED_UPDATE_IDS = 10_000  # Telegram redelivers recent updates only
