@@ -56,12 +56,24 @@ class _InvisibleCharacters(dict[int, str | None]):
 
 _INVISIBLE = _InvisibleCharacters()
 
-# The input cap. Telegram allows 4 096 characters, and a few characters expand under NFKC (U+FDFA
-# becomes 18), so a message is read up to MAX_INPUT_LENGTH characters and its folded form up to
-# MAX_FOLDED_LENGTH: every real message fits whole; only crafted ones lose their tail, and the work
-# per message stays bounded whatever is sent (the console and inline queries included).
-MAX_INPUT_LENGTH = 4096
-MAX_FOLDED_LENGTH = 2 * MAX_INPUT_LENGTH
+# NFKC turns a few characters into many (U+FDFA, an Arabic ligature, into 18), so that a crafted
+# message would grow 18x before any matching. Such characters become a word break instead; every other
+# character grows at most MAX_EXPANSION times. Nothing a person wrote is cut off: a crisis at the end of
+# a long message must still be read (Telegram itself caps a message at 4 096 characters).
+MAX_EXPANSION = 4
+
+
+class _BoundedExpansion(dict[int, str | None]):
+    """A `str.translate` table replacing characters that NFKC expands beyond MAX_EXPANSION."""
+
+    def __missing__(self, code_point: int) -> str | None:
+        char = chr(code_point)
+        kept = char if len(unicodedata.normalize("NFKC", char)) <= MAX_EXPANSION else " "
+        self[code_point] = kept
+        return kept
+
+
+_BOUNDED_EXPANSION = _BoundedExpansion()
 
 _NOT_WORD = re.compile(r"[^\w']+|_")
 _EDGE_APOSTROPHES = re.compile(r"(?<!\w)'|'(?!\w)")
@@ -70,7 +82,7 @@ _SPACES = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Unicode-normalise and case-fold, keeping punctuation and emoji (triage needs both)."""
-    compatible = unicodedata.normalize("NFKC", text[:MAX_INPUT_LENGTH])[:MAX_FOLDED_LENGTH]
+    compatible = unicodedata.normalize("NFKC", text.translate(_BOUNDED_EXPANSION))
     visible = compatible.translate(_LOOKALIKES).translate(_INVISIBLE)
     return _SPACES.sub(" ", visible).strip().casefold()
 

@@ -50,6 +50,11 @@ def nfkc_expansion(rng: random.Random, vocabulary: list[str]) -> str:
     return "\ufdfa" * MAX_MESSAGE_LENGTH
 
 
+def bounded_expansion(rng: random.Random, vocabulary: list[str]) -> str:
+    """U+2487 ("(20)"), among the characters NFKC grows most that normalisation keeps (4x)."""
+    return "\u2487" * MAX_MESSAGE_LENGTH
+
+
 def one_letter(rng: random.Random, vocabulary: list[str]) -> str:
     """One letter 4 096 times: one enormous word."""
     return rng.choice(string.ascii_lowercase) * MAX_MESSAGE_LENGTH
@@ -117,6 +122,7 @@ GENERATORS: dict[str, Generator] = {
     "censored words": censored_words,
     "2048 x pill emoji": pills,
     "4096 x U+FDFA (18x under NFKC)": nfkc_expansion,
+    "4096 x U+2487 (4x under NFKC)": bounded_expansion,
     "one letter 4096 times": one_letter,
     "one known word repeated": one_word_repeated,
     "random unicode": random_unicode,
