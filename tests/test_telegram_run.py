@@ -55,6 +55,13 @@ async def stop(process: asyncio.subprocess.Process) -> str:
     return stderr.decode()
 
 
+async def health(env: dict[str, str]) -> int:
+    check = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "health", cwd=ROOT, env={**os.environ, **env}
+    )
+    return await asyncio.wait_for(check.wait(), STARTUP)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -70,10 +77,12 @@ async def test_long_polling_answers_and_stops_cleanly_on_sigterm(
         "TELEGRAM_BOT_TOKEN": fake_api.token,
         "TELEGRAM_API_BASE_URL": fake_api.base_url,
         "BOT_PERSISTENCE_PATH": str(state),
+        "BOT_HEARTBEAT_PATH": str(tmp_path / "alive"),
     }
     async with bot_process(env) as process:
         fake_api.push(Updates().text(private_chat(ALICE), ALICE, f"dry lips {SECRET_WORDS}"))
         [answer] = await fake_api.wait_for("sendMessage", chat_id=ALICE.id, within=STARTUP)
+        assert await health(env) == 0  # what Docker's HEALTHCHECK runs
         stderr = await stop(process)
     assert answer.text.endswith("</i>")
     assert fake_api.calls_to("deleteWebhook")
@@ -115,6 +124,7 @@ async def test_webhook_mode_handles_only_requests_carrying_the_secret(
         "WEBHOOK_LISTEN": "127.0.0.1",
         "WEBHOOK_PORT": str(port),
         "WEBHOOK_SECRET": secret,
+        "BOT_HEARTBEAT_PATH": str(tmp_path / "alive"),
     }
     updates = Updates()
     chat = private_chat(ALICE)
@@ -149,6 +159,7 @@ async def test_webhook_mode_handles_only_requests_carrying_the_secret(
         assert await post(update(3), json_type) == 403
         assert await post(update(4), right) == 200
         replies = await fake_api.wait_for("sendMessage", chat_id=ALICE.id, count=2)
+        assert await health(env) == 0
         stderr = await stop(process)
     assert len(replies) == 2
     assert "update 2 " not in stderr
@@ -205,5 +216,7 @@ def test_the_docker_image_runs_as_a_user_without_a_baked_in_token() -> None:
     assert installs
     assert installs[0] < first_code
     assert instructions[-1] == 'CMD ["python", "-m", "bot", "run"]'
+    healthcheck = next(i for i, line in enumerate(instructions) if line.startswith("HEALTHCHECK"))
+    assert instructions[healthcheck + 1] == 'CMD ["python", "-m", "bot", "health"]'
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".env", ".git", ".venv", "*.pickle"} <= set(ignored)

@@ -78,11 +78,11 @@ class ReadableUpdates(BaseRequest):
         answer = BaseRequest.parse_json_payload(payload)
         updates = answer.get("result") if isinstance(answer, dict) else None
         if isinstance(updates, list):
-            answer["result"] = [readable for u in updates if (readable := _readable(u))]
+            answer["result"] = [readable for u in updates if (readable := readable_update(u))]
         return answer
 
 
-def _readable(update: object) -> JSONDict | None:
+def readable_update(update: object) -> JSONDict | None:
     """The update if PTB can read it; else its id alone (None without an id: nothing to refer to)."""
     try:
         parsed = Update.de_json(update, None)  # type: ignore[arg-type]  # checked: it may be anything
