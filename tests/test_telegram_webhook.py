@@ -59,10 +59,14 @@ class Hook:
                 await writer.wait_closed()
 
     async def send_headers(
-        self, length: int, secret: str | None = SECRET, content_type: str = "application/json"
+        self,
+        length: int,
+        secret: str | None = SECRET,
+        content_type: str = "application/json",
+        path: str = PATH,
     ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         reader, writer = await self.connect()
-        lines = [f"POST /{PATH} HTTP/1.1", "Host: bot", f"Content-Length: {length}"]
+        lines = [f"POST /{path} HTTP/1.1", "Host: bot", f"Content-Length: {length}"]
         lines.append(f"Content-Type: {content_type}")
         if secret is not None:
             lines.append(f"X-Telegram-Bot-Api-Secret-Token: {secret}")
@@ -162,6 +166,11 @@ async def test_a_small_refused_request_gets_its_answer_not_a_reset(
             == expected
         )
     assert hook.delivered == []
+
+
+async def test_another_path_is_refused_before_the_body_is_sent(hook: Hook) -> None:
+    reader, writer = await hook.send_headers(FAST.max_body_bytes, path="wp-login.php")
+    assert await status(reader, writer) == 404
 
 
 async def test_an_oversized_body_is_refused_before_it_is_sent(hook: Hook) -> None:

@@ -151,6 +151,17 @@ class UpdateHandler(tornado.web.RequestHandler):
         logger.debug("webhook request refused (%s)", self.get_status())
 
 
+@tornado.web.stream_request_body
+class NotFoundHandler(tornado.web.RequestHandler):
+    """Any other path: 404 as soon as the headers are in (Tornado's own would read the body first)."""
+
+    def prepare(self) -> None:
+        raise tornado.web.HTTPError(HTTPStatus.NOT_FOUND)
+
+    def log_exception(self, *args: Any) -> None:
+        """Scanners are routine: nothing worth a log line."""
+
+
 class WebhookServer:
     """Tornado's HTTP server behind an accept loop of our own (see the module's docstring)."""
 
@@ -167,9 +178,8 @@ class WebhookServer:
         }
         application = tornado.web.Application(
             [(rf"/{path.strip('/')}/?", UpdateHandler, handler_arguments)],
-            log_function=lambda _handler: (
-                None
-            ),  # no access log: ids and kinds are logged elsewhere
+            default_handler_class=NotFoundHandler,
+            log_function=_no_access_log,
         )
         self.limits = limits
         self._http = HTTPServer(
@@ -320,6 +330,10 @@ async def _stop(application: BotApplication, server: WebhookServer) -> None:
         if application.post_stop:
             await application.post_stop(application)
     await application.shutdown()
+
+
+def _no_access_log(_handler: tornado.web.RequestHandler) -> None:
+    """No access log: update ids and kinds are logged by the handlers, and nothing else matters."""
 
 
 def _raise_system_exit() -> None:
