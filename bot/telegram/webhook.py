@@ -6,15 +6,15 @@ connection, and spins when the process runs out of file descriptors. This one, o
   so that an unauthenticated or oversized request is answered without its body being kept (or, past a
   few kilobytes, read at all);
 - gives a connection a bounded time to send its headers and its body, and closes idle ones;
-- accepts at most `max_connections` connections at once, and when accepting fails for lack of
-  descriptors or memory it pauses accepting (one warning) instead of retrying in a busy loop;
+- accepts at most `max_connections` connections at once, and when accepting fails (no descriptors
+  or memory left, the network down) it pauses accepting, with one warning, instead of retrying at once:
+  a retry cannot succeed until something changes, and a busy loop starves everything else;
 - answers an update Telegram sends twice once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import errno
 import hmac
 import json
 import logging
@@ -39,9 +39,6 @@ from bot.telegram.delivery import readable_update
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-# Accept errors that mean "the process or the system is out of a resource", not "this client failed":
-# retrying at once cannot succeed, so accepting pauses.
-_STARVED = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 _ACCEPTS_PER_WAKE = 64  # Tornado's own batch: fair to the other work on the event loop
 
 DeliverUpdate = Callable[[Update], Awaitable[None]]
@@ -249,9 +246,7 @@ class AcceptLoop:
                 return
             except ConnectionAbortedError:
                 continue
-            except OSError as error:
-                if error.errno not in _STARVED:
-                    raise
+            except OSError as error:  # out of descriptors or memory, or the network is down
                 if not self._starved:
                     logger.warning("webhook: cannot accept connections (%s); pausing", error)
                     self._starved = True
