@@ -72,7 +72,7 @@ def free_port() -> int:
 async def test_long_polling_answers_and_stops_cleanly_on_sigterm(
     fake_api: FakeBotApi, tmp_path: Path
 ) -> None:
-    state = tmp_path / "state" / "bot.pickle"  # the directory is created at start
+    state = tmp_path / "state" / "bot.sqlite3"  # the directory is created at start
     env = {
         "TELEGRAM_BOT_TOKEN": fake_api.token,
         "TELEGRAM_API_BASE_URL": fake_api.base_url,
@@ -99,7 +99,7 @@ async def test_a_token_revoked_while_running_stops_the_process(
     env = {
         "TELEGRAM_BOT_TOKEN": fake_api.token,
         "TELEGRAM_API_BASE_URL": fake_api.base_url,
-        "BOT_PERSISTENCE_PATH": str(tmp_path / "bot.pickle"),
+        "BOT_PERSISTENCE_PATH": str(tmp_path / "bot.sqlite3"),
     }
     async with bot_process(env) as process:
         fake_api.push(Updates().text(private_chat(ALICE), ALICE, "dry lips"))
@@ -119,7 +119,7 @@ async def test_webhook_mode_handles_only_requests_carrying_the_secret(
     env = {
         "TELEGRAM_BOT_TOKEN": fake_api.token,
         "TELEGRAM_API_BASE_URL": fake_api.base_url,
-        "BOT_PERSISTENCE_PATH": str(tmp_path / "bot.pickle"),
+        "BOT_PERSISTENCE_PATH": str(tmp_path / "bot.sqlite3"),
         "WEBHOOK_URL": "https://bot.example.org/telegram-hook",
         "WEBHOOK_LISTEN": "127.0.0.1",
         "WEBHOOK_PORT": str(port),
@@ -222,4 +222,4 @@ def test_the_docker_image_runs_as_a_user_without_a_baked_in_token() -> None:
     healthcheck = next(i for i, line in enumerate(instructions) if line.startswith("HEALTHCHECK"))
     assert instructions[healthcheck + 1] == 'CMD ["python", "-m", "bot", "health"]'
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
-    assert {".env", ".git", ".venv", "*.pickle"} <= set(ignored)
+    assert {".env", ".git", ".venv", "*.pickle", "*.sqlite3*"} <= set(ignored)

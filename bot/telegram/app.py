@@ -28,8 +28,6 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
-    PersistenceInput,
-    PicklePersistence,
     TypeHandler,
     filters,
 )
@@ -45,6 +43,8 @@ from bot.telegram.delivery import (
 from bot.telegram.handlers import Frontend, log_unhandled, logged
 from bot.telegram.health import Heartbeat
 from bot.telegram.logs import protect_logs
+from bot.telegram.persistence import open_persistence
+from bot.telegram.state import legacy_records
 
 logger = logging.getLogger(__name__)
 
@@ -55,13 +55,16 @@ ALLOWED_UPDATES = (
     Update.EDITED_MESSAGE,
     Update.CALLBACK_QUERY,
     Update.INLINE_QUERY,
+    Update.MY_CHAT_MEMBER,  # removed from a group or blocked: forget that chat (see /privacy)
 )
 # Updates handled at once. Each takes milliseconds of CPU and waits on one HTTP call to Telegram, so a
 # few slots keep up with Telegram's 30 messages/s; more only grow the HTTP connection pool, which
 # httpcore scans on every request (measured with `python -m bot bench --telegram`).
 MAX_ACTIVE_UPDATES = 8
 MAX_PENDING_UPDATES = 512
-PERSISTENCE_INTERVAL_SECONDS = 30
+# Settings are committed as they change (PrefsStore); this loop only saves other bot_data, such as
+# counters, and costs little since only records that changed are written.
+PERSISTENCE_INTERVAL_SECONDS = 10
 
 # The command menus Telegram shows after "/", per kind of chat.
 PRIVATE_COMMANDS = (
@@ -85,7 +88,9 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
 ) -> BotApplication:
-    """The bot, ready for `run_polling`/`run_webhook` (or, in tests, initialize/start by hand)."""
+    """The bot, ready for `run_polling`/`run_webhook` (or, in tests, initialize/start by hand).
+
+    Raises ConfigError when the state store at `settings.persistence_path` cannot be used."""
     protect_logs(settings.log_level, settings.token)
     # Opt in to PTB's coming time periods (timedelta, not int seconds), as PTB 22 recommends: without
     # it, every 429 RetryAfter raises a deprecation warning inside the rate limiter.
@@ -105,12 +110,10 @@ def build_application(
             ChatOrderedUpdateProcessor(MAX_ACTIVE_UPDATES, max_pending=MAX_PENDING_UPDATES)
         )
         .persistence(
-            PicklePersistence(
-                filepath=settings.persistence_path,
-                store_data=PersistenceInput(
-                    bot_data=True, chat_data=False, user_data=False, callback_data=False
-                ),
-                update_interval=PERSISTENCE_INTERVAL_SECONDS,
+            open_persistence(
+                settings.persistence_path,
+                PERSISTENCE_INTERVAL_SECONDS,
+                partial(legacy_records, settings.persistence_path),
             )
         )
     )

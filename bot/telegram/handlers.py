@@ -178,7 +178,7 @@ class Frontend:
 
     def stored_region(self, context: Context, chat_id: int) -> str | None:
         """The region a chat chose, while the content still has it (a reviewer may remove one)."""
-        region = PrefsStore(context.bot_data).get(chat_id).region
+        region = PrefsStore(context.application).get(chat_id).region
         return region if region in self.safety.regions else None
 
     def chat_settings(self, context: Context, chat: Chat) -> ChatSettings:
@@ -267,7 +267,7 @@ class Frontend:
 
     async def forget(self, update: Update, context: Context) -> Outcome:
         message = _message(update)
-        forgotten = PrefsStore(context.bot_data).forget(message.chat.id)
+        forgotten = await PrefsStore(context.application).forget(message.chat.id)
         return await self.send_text(message, "forget_done" if forgotten else "forget_nothing")
 
     async def topics(self, update: Update, context: Context) -> Outcome:
@@ -320,7 +320,7 @@ class Frontend:
         return MENU
 
     def settings_view(self, context: Context, chat_id: int) -> tuple[str, InlineKeyboardMarkup]:
-        prefs = PrefsStore(context.bot_data).get(chat_id)
+        prefs = PrefsStore(context.application).get(chat_id)
         region = self.stored_region(context, chat_id) or self.safety.default_region
         watch = self.text("settings_watch_on" if prefs.safety_watch else "settings_watch_off")
         text = self.html("settings_summary", watch=watch, region=self.region_name(region))
@@ -374,7 +374,7 @@ class Frontend:
         """Messages not addressed to the bot: answered only when the core escalates them; in a group,
         only a crisis or an emergency, and only while the safety watch is on."""
         chat = message.chat
-        if is_group(chat) and not PrefsStore(context.bot_data).get(chat.id).safety_watch:
+        if is_group(chat) and not PrefsStore(context.application).get(chat.id).safety_watch:
             return IGNORED
         reply = self.responder.reply(message.text or "", self.chat_settings(context, chat))
         if reply.escalation is None or (is_group(chat) and reply.escalation not in WATCHED_TIERS):
@@ -387,7 +387,7 @@ class Frontend:
     async def migrate(self, update: Update, context: Context) -> Outcome:
         message = _message(update)
         if message.migrate_to_chat_id is not None:
-            PrefsStore(context.bot_data).move(message.chat.id, message.migrate_to_chat_id)
+            await PrefsStore(context.application).move(message.chat.id, message.migrate_to_chat_id)
         return IGNORED
 
     async def membership(self, update: Update, context: Context) -> Outcome:
@@ -396,7 +396,7 @@ class Frontend:
         change = update.my_chat_member
         assert change is not None  # guaranteed by ChatMemberHandler.MY_CHAT_MEMBER
         if change.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
-            PrefsStore(context.bot_data).forget(change.chat.id)
+            await PrefsStore(context.application).forget(change.chat.id)
             return FORGOTTEN
         return IGNORED
 
@@ -461,12 +461,12 @@ class Frontend:
         if is_group(chat) and not await self.is_admin(context, chat, query.from_user):
             await query.answer(self.text("settings_admins_only"), show_alert=True)
             return REFUSED
-        store = PrefsStore(context.bot_data)
+        store = PrefsStore(context.application)
         prefs = store.get(chat.id)
         if press.action is Action.REGION:
-            store.set(chat.id, replace(prefs, region=press.value))
+            await store.set(chat.id, replace(prefs, region=press.value))
         else:
-            store.set(chat.id, replace(prefs, safety_watch=press.value == "on"))
+            await store.set(chat.id, replace(prefs, safety_watch=press.value == "on"))
         await query.answer(self.text("settings_saved"))
         if is_group(chat):
             await _edit(message, *self.settings_view(context, chat.id))

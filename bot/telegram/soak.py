@@ -448,7 +448,7 @@ async def soak(responder: Responder, plan: SoakPlan) -> SoakReport:
             settings = Settings(
                 token=api.token,
                 api_base_url=api.base_url,
-                persistence_path=Path(state) / "soak.pickle",
+                persistence_path=Path(state) / "soak.sqlite3",
                 flood_limits=plan.flood_limits,
             )
             checker = Checker()

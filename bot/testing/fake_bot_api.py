@@ -1,7 +1,8 @@
 """A fake Telegram Bot API server on 127.0.0.1, spoken to over real HTTP by a real PTB Application.
 
 The end-to-end tests and `python -m bot bench --telegram` point PTB's `base_url` at it. It serves long
-polling (`getUpdates`) from a queue the test fills, answers the methods the bot uses with valid results,
+polling (`getUpdates`) from a queue the test fills (only the update types the bot asked for in
+`allowed_updates`, as Telegram does), answers the methods the bot uses with valid results,
 records every call with its decoded parameters, and can be told to misbehave for the next N calls of a
 method (429 with retry_after, 500, 400, a hang, a dropped connection, a body that is not JSON, a
 proxy's error page). It can go down and come back on the same port (connections refused meanwhile),
@@ -54,6 +55,8 @@ _STRING_PARAMETERS = frozenset(
         "language_code",
     }
 )
+# What Telegram leaves out unless allowed_updates names it.
+_OPT_IN_UPDATE_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _ALWAYS_TRUE = frozenset(
     {
         "answerCallbackQuery",
@@ -157,6 +160,10 @@ class FakeBotApi:
             0  # the highest getUpdates offset asked for: earlier updates were fetched
         )
         self._pending: list[dict[str, Any]] = []
+        # The update types getUpdates delivers, as the bot last asked (allowed_updates); others are
+        # dropped, as Telegram drops them. None: Telegram's default.
+        self.allowed_updates: frozenset[str] | None = None
+        self.ignores_allowed_updates = False  # True: deliver every kind, as a faulty server might
         self._message_ids = itertools.count(10_000)
         self._new_update = asyncio.Event()
         self._changed = asyncio.Condition()
@@ -392,20 +399,33 @@ class FakeBotApi:
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
+        allowed = params.get("allowed_updates")
+        if allowed is not None:  # not given: the previous choice stands; empty: the default
+            self.allowed_updates = frozenset(allowed) or None
         if offset > self.polled_offset:
             self.polled_offset = offset
             await self._notify()
-        self._pending = [u for u in self._pending if u["update_id"] >= offset]
+        self._pending = [u for u in self._pending if self._deliverable(u, offset)]
         if not self._pending and timeout > 0:
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._until_update_or_stop(), timeout)
-            self._pending = [u for u in self._pending if u["update_id"] >= offset]
+            self._pending = [u for u in self._pending if self._deliverable(u, offset)]
         batch = self._pending[:limit]
         now = time.perf_counter()
         for update in batch:
             self.delivered_at.setdefault(update["update_id"], now)
         return batch
+
+    def _deliverable(self, update: dict[str, Any], offset: int) -> bool:
+        kinds = set(update) - {"update_id"}
+        if self.ignores_allowed_updates:
+            wanted = True
+        elif self.allowed_updates is None:
+            wanted = not kinds & _OPT_IN_UPDATE_TYPES
+        else:
+            wanted = kinds <= self.allowed_updates
+        return update["update_id"] >= offset and wanted
 
     async def _until_update_or_stop(self) -> None:
         stop = asyncio.ensure_future(self._stopping.wait())
