@@ -6,6 +6,7 @@ with one sentence that tells them exactly where, never start half-loaded.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -106,12 +107,14 @@ class Fields:
         if value == pending:
             return None
         if isinstance(value, str):
-            try:
+            with contextlib.suppress(
+                ValueError
+            ):  # a wrong string falls through to the error below
                 value = datetime.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
         if type(value) is not datetime.date:
-            raise self.error(field, f"must be a date (YYYY-MM-DD) or '{pending}', got {_kind(value)}")
+            raise self.error(
+                field, f"must be a date (YYYY-MM-DD) or '{pending}', got {_kind(value)}"
+            )
         if value > datetime.date.today():
             raise self.error(field, f"{value.isoformat()} is in the future")
         return value

@@ -199,7 +199,9 @@ def _safety_note(fields: Fields) -> SafetyNote | None:
         raise fields.error("source", "is missing (a note needs the official page it comes from)")
     note = fields.text("note")
     if len(note) > MAX_NOTE_LENGTH:
-        raise fields.error("note", f"longer than {MAX_NOTE_LENGTH} characters (one or two sentences)")
+        raise fields.error(
+            "note", f"longer than {MAX_NOTE_LENGTH} characters (one or two sentences)"
+        )
     return SafetyNote(note, fields.url("source"))
 
 

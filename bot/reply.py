@@ -148,7 +148,9 @@ class Responder:
         return self._clarify(close[: tuning.max_suggestions])
 
     def _answer(self, entry: Entry, score: float) -> Reply:
-        body = f"{bold(entry.title)}\n{escape(entry.answer)}{self._note(entry.note, 'answer_note')}"
+        body = (
+            f"{bold(entry.title)}\n{escape(entry.answer)}{self._note(entry.note, 'answer_note')}"
+        )
         return self._finish(
             Kind.ANSWER,
             body,
