@@ -43,7 +43,7 @@ def _not_covered(responder: Responder, message: str) -> str:
     [
         "my side effects are bad can I stop",
         "I want to quit tane because of the side effects",
-        "can i take a break from accutane",
+        "is a mid-course break from accutane ok",
     ],
 )
 def test_stopping_answer_says_stop_and_call_for_serious_signs(
@@ -306,3 +306,17 @@ def test_answers_with_their_note_stay_phone_sized(responder: Responder) -> None:
 def test_general_questions_are_answered_not_dismissed(responder: Responder, message: str) -> None:
     """A general question gets a real answer or the urgent reply, never a fallback."""
     assert _ask(responder, message).kind in (Kind.ANSWER, Kind.ESCALATION)
+
+
+def test_low_mood_answer_and_urgent_mood_reply_agree(responder: Responder) -> None:
+    """One contradiction of the review: a soft mood answer beside an urgent reply that says stop."""
+    urgent = _ask(responder, "I feel sad all the time")
+    answer = _answered(
+        responder, "I've been feeling low during my course", "anxiety-depression-help"
+    )
+    assert urgent.escalation is Tier.URGENT
+    for text in (_text(urgent), answer):
+        assert "prescriber" in text
+        assert "stop" in text
+    assert "samaritans" in _text(urgent)
+    assert "samaritans" in answer
