@@ -122,10 +122,12 @@ class Responder:
             return self._lead_with_checkin(flagged, chat, reply)
         return self._with_helpline(reply, chat)
 
-    def entry_reply(self, entry_id: str) -> Reply | None:
+    def entry_reply(self, entry_id: str, chat: ChatSettings | None = None) -> Reply | None:
         """The answer to a topic chosen directly (button, deep link, inline result)."""
         entry = self.knowledge.entries.get(entry_id)
-        return None if entry is None else self._answer(entry, score=100.0)
+        if entry is None:
+            return None
+        return self._with_helpline(self._answer(entry, score=100.0), chat or ChatSettings())
 
     def _rank_entries(self, words: list[str]) -> list[Candidate]:
         return self.entries.rank(words, limit=max(self.tuning.max_suggestions, 5))

@@ -101,9 +101,10 @@ def test_warning_signs_are_examples_and_say_stop(responder: Responder) -> None:
         responder, "what are the serious side effects of accutane", "serious-warning-signs"
     )
     assert "not a full list" in text
-    for sign in ("stomach pain", "yellow skin", "dark urine", "blisters", "trouble breathing"):
+    for sign in ("stomach pain", "yellow skin", "dark urine", "blistering", "trouble breathing"):
         assert sign in text, sign
     assert "stop taking isotretinoin and contact your prescriber" in text
+    assert "trouble breathing or chest pain need emergency help" in text
 
 
 @pytest.mark.parametrize(
@@ -320,3 +321,12 @@ def test_low_mood_answer_and_urgent_mood_reply_agree(responder: Responder) -> No
         assert "stop" in text
     assert "samaritans" in _text(urgent)
     assert "samaritans" in answer
+
+
+def test_a_low_mood_topic_chosen_from_a_button_also_shows_a_helpline(responder: Responder) -> None:
+    chosen = responder.entry_reply("anxiety-depression-help", ChatSettings(region="gb"))
+    default = responder.entry_reply("anxiety-depression-help")
+    assert chosen is not None
+    assert default is not None
+    assert "Samaritans" in chosen.plain_text
+    assert "talk to someone any time" in default.plain_text
