@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.cli import main
 from bot.content import ContentError
 from bot.knowledge import load_knowledge
 from bot.reply import Responder
@@ -175,3 +176,13 @@ def test_reviewed_date_is_accepted_and_kept(knowledge_copy: Path) -> None:
     entry = load_knowledge(knowledge_copy).entries["monitoring-blood-tests"]
     assert entry.reviewed is not None
     assert entry.reviewed.isoformat() == "2026-12-01"
+
+
+def test_check_reports_how_much_is_signed_off(
+    knowledge_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = knowledge_copy / "entries" / "monitoring.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("reviewed: pending", "reviewed: 2026-12-01", 1), encoding="utf-8")
+    assert main(["check", "--knowledge", str(knowledge_copy)]) == 0
+    assert "Review: 1 of " in capsys.readouterr().out
