@@ -24,7 +24,7 @@ FROM python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad
 ENV PATH="/opt/venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    BOT_PERSISTENCE_PATH=/data/bot-state.pickle
+    BOT_PERSISTENCE_PATH=/data/bot-state.sqlite3
 RUN useradd --create-home --uid 10001 --user-group bot && mkdir /data && chown 10001:10001 /data
 COPY --from=build /opt/venv /opt/venv
 # Numeric, so that a runtime policy (runAsNonRoot) can verify it without reading /etc/passwd.

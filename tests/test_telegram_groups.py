@@ -293,9 +293,9 @@ async def test_a_group_that_removes_the_bot_has_its_settings_forgotten(
     async with start_bot(fake_api, telegram_settings, responder) as bot:
         [panel] = sent(await bot.exchange(updates.text(GROUP, MODERATOR, "/settings")))
         await bot.exchange(updates.button_press(MODERATOR, panel.result, f"r:{region}"))
-        assert PrefsStore(bot.application.bot_data).get(GROUP["id"]).region == region
+        assert PrefsStore(bot.application).get(GROUP["id"]).region == region
         assert await bot.exchange(removed) == []
-        assert PrefsStore(bot.application.bot_data).get(GROUP["id"]) == ChatPrefs()
+        assert PrefsStore(bot.application).get(GROUP["id"]) == ChatPrefs()
 
 
 async def test_a_routine_pill_emoji_post_is_left_alone_but_an_unaddressed_crisis_is_not(

@@ -27,7 +27,10 @@ def run_bot(knowledge_dir: Path | None) -> int:
         return _fail(f"Configuration error: {error}", 2)
     logging.basicConfig(level=settings.log_level, format=LOG_FORMAT)
     logging.getLogger("telegram.ext").addFilter(_without_startup_traceback)
-    application = build_application(settings, load_responder(knowledge_dir))
+    try:
+        application = build_application(settings, load_responder(knowledge_dir))
+    except ConfigError as error:  # the state store cannot be used
+        return _fail(f"Configuration error: {error}", 2)
     try:
         _serve(application, settings)
     except InvalidToken:
