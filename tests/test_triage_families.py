@@ -163,3 +163,16 @@ def test_triage_reads_repeated_words_and_censored_words_in_bounded_work(
     censored = " ".join(f"q*{a}{b}" for a in "abcdefghij" for b in "klmnopqrst")
     assert safety.lexicon.tokeniser.tokens(censored)
     assert safety.lexicon.tokeniser.tokens("k*ll myself")[0] == "kill"
+
+
+def test_a_nosebleed_is_an_emergency_only_past_ten_minutes(safety: SafetyContent) -> None:
+    """The NHS threshold: a nosebleed that lasts over 10-15 minutes needs emergency care."""
+    assert tier_of("nosebleed for 5 minutes", safety) == "none"
+    assert tier_of("my nose has been bleeding for 30 minutes", safety) == "emergency"
+
+
+def test_the_check_in_after_a_denial_does_not_presume_safety(responder: Responder) -> None:
+    reply = responder.reply("im not suicidal")
+    assert reply.checkin
+    assert "It sounds like you're not thinking" not in reply.text
+    assert "Thanks for telling me" in reply.text
