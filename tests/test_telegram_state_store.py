@@ -386,7 +386,7 @@ def test_a_pickle_owned_by_another_user_is_not_even_read(
     legacy = tmp_path / "bot-state.pickle"
     legacy.write_bytes(pickle.dumps({"bot_data": {"chat_prefs": {1: {"region": "gb"}}}}))
     os.chown(legacy, os.geteuid() + 1, -1)
-    with pytest.raises(ConfigError, match="not owned by the bot's user"):
+    with pytest.raises(ConfigError, match="not a file owned by the bot's user"):
         build_application(settings_at(tmp_path / "bot-state.sqlite3"), responder)
 
 
