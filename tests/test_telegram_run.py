@@ -10,6 +10,7 @@ import re
 import signal
 import socket
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +24,7 @@ from bot.testing.updates import Person, Updates, private_chat
 ROOT = Path(__file__).resolve().parent.parent
 ALICE = Person(1001, "Alice")
 SECRET_WORDS = "question-about-marmalade"
+DOCKER_GRACE_SECONDS = 10.0  # between Docker's SIGTERM and its SIGKILL
 STARTUP = 30.0  # seconds: importing PTB and loading the content, on a slow machine
 
 
@@ -79,11 +81,19 @@ async def test_long_polling_answers_and_stops_cleanly_on_sigterm(
         "BOT_PERSISTENCE_PATH": str(state),
         "BOT_HEARTBEAT_PATH": str(tmp_path / "alive"),
     }
+    waiting = [Person(8000 + n, f"P{n}") for n in range(40)]
     async with bot_process(env) as process:
         fake_api.push(Updates().text(private_chat(ALICE), ALICE, f"dry lips {SECRET_WORDS}"))
         [answer] = await fake_api.wait_for("sendMessage", chat_id=ALICE.id, within=STARTUP)
         assert await health(env) == 0  # what Docker's HEALTHCHECK runs
+        for person in waiting:  # fetched, most not yet answered when SIGTERM comes
+            fake_api.push(Updates().text(private_chat(person), person, "dry lips"))
+        await fake_api.wait_fetched(fake_api.last_update_id)
+        stopping = time.perf_counter()
         stderr = await stop(process)
+    assert time.perf_counter() - stopping < DOCKER_GRACE_SECONDS
+    answered = {call.chat_id for call in fake_api.calls_to("sendMessage")}
+    assert answered == {ALICE.id, *(person.id for person in waiting)}
     assert answer.text.endswith("</i>")
     assert fake_api.calls_to("deleteWebhook")
     assert len(fake_api.calls_to("setMyCommands")) == 3

@@ -11,7 +11,7 @@ from telegram import Update
 
 from bot.knowledge import Knowledge
 from bot.reply import Responder
-from bot.telegram.delivery import ChatOrderedUpdateProcessor
+from bot.telegram.delivery import FairUpdateProcessor
 from bot.telegram.keyboards import (
     SECTION_PAYLOAD_PREFIX,
     TOPICS_PAYLOAD,
@@ -121,7 +121,7 @@ def test_check_ins_are_counted_per_chat_and_age_out() -> None:
 
 
 async def test_updates_of_one_chat_are_handled_in_order_and_other_chats_meanwhile() -> None:
-    processor = ChatOrderedUpdateProcessor(max_active=2, max_pending=8)
+    processor = FairUpdateProcessor(max_active=2, is_urgent=lambda update: False)
     finished: list[str] = []
     release_first = asyncio.Event()
     other_chat_done = asyncio.Event()

@@ -36,7 +36,8 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.reply import Responder
 from bot.telegram.config import Settings
 from bot.telegram.delivery import (
-    ChatOrderedUpdateProcessor,
+    DrainingApplication,
+    FairUpdateProcessor,
     ReadableUpdates,
     ResilientRateLimiter,
 )
@@ -61,7 +62,6 @@ ALLOWED_UPDATES = (
 # few slots keep up with Telegram's 30 messages/s; more only grow the HTTP connection pool, which
 # httpcore scans on every request (measured with `python -m bot bench --telegram`).
 MAX_ACTIVE_UPDATES = 8
-MAX_PENDING_UPDATES = 512
 # Settings are committed as they change (PrefsStore); this loop only saves other bot_data, such as
 # counters, and costs little since only records that changed are written.
 PERSISTENCE_INTERVAL_SECONDS = 10
@@ -96,8 +96,10 @@ def build_application(
     # it, every 429 RetryAfter raises a deprecation warning inside the rate limiter.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     frontend = Frontend(responder)
+    processor = FairUpdateProcessor(MAX_ACTIVE_UPDATES, is_urgent=frontend.escalates)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
+        .application_class(DrainingApplication)
         .token(settings.token)
         .defaults(
             Defaults(
@@ -106,9 +108,7 @@ def build_application(
             )
         )
         .rate_limiter(ResilientRateLimiter(flood_limits=settings.flood_limits))
-        .concurrent_updates(
-            ChatOrderedUpdateProcessor(MAX_ACTIVE_UPDATES, max_pending=MAX_PENDING_UPDATES)
-        )
+        .concurrent_updates(processor)
         .persistence(
             open_persistence(
                 settings.persistence_path,
@@ -124,6 +124,7 @@ def build_application(
     # PTB's own default for this connection, wrapped so that one update PTB cannot read is skipped.
     updates_connection = get_updates_request or HTTPXRequest(connection_pool_size=1)
     updates = ReadableUpdates(updates_connection)
+    updates.before_fetch = processor.room_to_fetch
     builder = builder.get_updates_request(updates)
 
     heartbeat = Heartbeat(settings.heartbeat_path) if settings.heartbeat_path else None

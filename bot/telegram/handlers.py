@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from telegram import (
@@ -62,6 +63,7 @@ Context = ContextTypes.DEFAULT_TYPE
 WATCHED_TIERS = frozenset({Tier.CRISIS, Tier.EMERGENCY})
 INLINE_CACHE_SECONDS = 300
 INLINE_PREVIEW_LENGTH = 100
+ESCALATION_CACHE_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,21 @@ class Frontend:
         self.safety = responder.knowledge.safety
         self.cooldown = cooldown or Cooldown()
         self.checkins = CheckinMemory()
+        # Floods repeat themselves: a message seen lately is not triaged again on arrival.
+        self._escalates_text = lru_cache(maxsize=ESCALATION_CACHE_SIZE)(self._core_escalates)
+
+    def escalates(self, update: object) -> bool:
+        """Whether the core escalates the text this update brings; the update processor lets such
+        updates go before all others (triage is cheap enough to ask on arrival)."""
+        if not isinstance(update, Update):
+            return False
+        message = update.message or update.edited_message
+        if message is None or not message.text:
+            return False
+        return self._escalates_text(message.text)
+
+    def _core_escalates(self, text: str) -> bool:
+        return self.responder.reply(text).kind is Kind.ESCALATION
 
     # -- texts -----------------------------------------------------------------------------------
 
@@ -426,13 +443,20 @@ class Frontend:
         reply = self.responder.entry_reply(entry_id)
         if reply is None:
             return await self.expired(query)
-        if is_group(message.chat) and self.cooldown.check(message.chat.id) is not Verdict.REPLY:
-            await query.answer(self.text("cooldown_toast"))
+        if await self.cooling_down(query, message):
             return COOLDOWN
         await query.answer()
         keyboard = topics_keyboard(self.knowledge, reply.suggestions)
         await _reply_in_parts(message, reply.parts(), keyboard, quote=False)
         return Outcome.of(reply)
+
+    async def cooling_down(self, query: CallbackQuery, message: Message) -> bool:
+        """A button in a group (an answer, or an edit while browsing) counts against the group's
+        cooldown like any other reply; over it, the presser gets a toast, the group nothing."""
+        if is_group(message.chat) and self.cooldown.check(message.chat.id) is not Verdict.REPLY:
+            await query.answer(self.text("cooldown_toast"))
+            return True
+        return False
 
     async def press_section(self, query: CallbackQuery, message: Message, section: str) -> Outcome:
         if section == "":
@@ -443,6 +467,8 @@ class Frontend:
             keyboard = area_keyboard(self.knowledge, section, self.text("button_back"))
         else:
             return await self.expired(query)
+        if await self.cooling_down(query, message):
+            return COOLDOWN
         await query.answer()
         await _edit(message, text, keyboard)
         return MENU

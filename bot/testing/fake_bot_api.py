@@ -90,6 +90,11 @@ class Fault(StrEnum):
     BAD_GATEWAY_PAGE = "bad_gateway_page"
     NOT_FOUND_PAGE = "not_found_page"
     FLOOD = "flood"  # 429: the bot exceeded the flood limits the fake was asked to enforce
+    # 200 OK with well-formed JSON of the wrong shape: an object for the list of updates, no result
+    # at all, a bare list.
+    RESULT_OBJECT = "result_object"
+    NO_RESULT = "no_result"
+    BARE_LIST = "bare_list"
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,7 @@ class FakeBotApi:
         self.keep_calls = keep_calls
         self.listeners: list[Callable[[Call], None]] = []  # told of each call as it arrives
         self.unknown_methods: list[str] = []
-        self.delivered_at: dict[int, float] = {}  # update id -> when getUpdates handed it out
+        self.delivered_at: dict[object, float] = {}  # update id -> when getUpdates handed it out
         self.last_update_id = 0
         self.polled_offset = (
             0  # the highest getUpdates offset asked for: earlier updates were fetched
@@ -164,6 +169,7 @@ class FakeBotApi:
         # dropped, as Telegram drops them. None: Telegram's default.
         self.allowed_updates: frozenset[str] | None = None
         self.ignores_allowed_updates = False  # True: deliver every kind, as a faulty server might
+        self._raw: list[dict[str, Any]] = []  # handed out once, whatever the offset
         self._message_ids = itertools.count(10_000)
         self._new_update = asyncio.Event()
         self._changed = asyncio.Condition()
@@ -235,6 +241,11 @@ class FakeBotApi:
         self._pending.append(update)
         self._new_update.set()
         return int(update_id)
+
+    def push_raw(self, update: dict[str, Any]) -> None:
+        """Hand `update` out once, in the next batch, as it is (an update_id that is no integer...)."""
+        self._raw.append(update)
+        self._new_update.set()
 
     def fail(self, method: str, fault: Fault, *, times: int = 1, retry_after: int = 1) -> None:
         """Serve `fault` instead of an answer for the next `times` calls of `method`."""
@@ -406,15 +417,15 @@ class FakeBotApi:
             self.polled_offset = offset
             await self._notify()
         self._pending = [u for u in self._pending if self._deliverable(u, offset)]
-        if not self._pending and timeout > 0:
+        if not self._pending and not self._raw and timeout > 0:
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._until_update_or_stop(), timeout)
             self._pending = [u for u in self._pending if self._deliverable(u, offset)]
-        batch = self._pending[:limit]
+        batch, self._raw = self._raw + self._pending[:limit], []
         now = time.perf_counter()
         for update in batch:
-            self.delivered_at.setdefault(update["update_id"], now)
+            self.delivered_at.setdefault(update.get("update_id"), now)
         return batch
 
     def _deliverable(self, update: dict[str, Any], offset: int) -> bool:
@@ -479,6 +490,13 @@ _PAGES = {
 }
 
 
+_SHAPES: dict[Fault, object] = {
+    Fault.RESULT_OBJECT: {"ok": True, "result": {"update_id": 1}},
+    Fault.NO_RESULT: {"ok": True},
+    Fault.BARE_LIST: [{"update_id": 1}],
+}
+
+
 def _fault_answer(planned: _PlannedFault, path: str) -> tuple[HTTPStatus, bytes]:
     """The status and body served for a fault that answers (all but a hang and a disconnect)."""
     fault = planned.fault
@@ -491,6 +509,8 @@ def _fault_answer(planned: _PlannedFault, path: str) -> tuple[HTTPStatus, bytes]
         return status, page.encode()
     if fault is Fault.MALFORMED:
         return HTTPStatus.OK, b"<html>this is not JSON"
+    if fault in _SHAPES:
+        return HTTPStatus.OK, json.dumps(_SHAPES[fault]).encode()
     status = HTTPStatus.TOO_MANY_REQUESTS  # RETRY_AFTER and FLOOD
     description = f"Too Many Requests: retry after {planned.retry_after}"
     return status, _error(status, description, {"retry_after": planned.retry_after})
