@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [chat|ask|evaluate|check|bench|safety-words|run]`.
+"""Command line: `python -m bot [chat|ask|evaluate|check|bench|safety-words|run|health]`.
 
 With no command, the bot runs on Telegram when TELEGRAM_BOT_TOKEN is set, and opens the local
 console otherwise, so a fresh clone is useful before anyone has created a bot with BotFather.
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.content import ContentError
-from bot.knowledge import KNOWLEDGE_ENV, default_directory
+from bot.knowledge import KNOWLEDGE_ENV, Entry, OutOfScope, default_directory
 from bot.reply import ChatSettings, Responder, load_responder
 from bot.safety_words import DEFAULT_DICTIONARY, run_safety_words
 
@@ -84,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only report the words that differ (exit status 1)"
     )
     command("run", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    command("health", "exit 0 if the running bot's heartbeat is fresh (Docker's HEALTHCHECK)")
     return parser
 
 
@@ -141,6 +142,13 @@ def _check(args: argparse.Namespace) -> int:
         f"{questions} alternate questions, {len(knowledge.smalltalk)} small-talk topics, "
         f"{len(knowledge.safety.regions)} regions, from {knowledge.directory}"
     )
+    items: list[Entry | OutOfScope] = [*knowledge.entries.values(), *knowledge.out_of_scope]
+    signed = sum(item.reviewed is not None for item in items)
+    labelled = sum(item.note is not None for item in items)
+    print(
+        f"Review: {signed} of {len(items)} entries and out-of-scope topics signed off "
+        f"(the rest 'reviewed: pending'); {labelled} carry a safety note from the official leaflet"
+    )
     return 0
 
 
@@ -174,6 +182,16 @@ def _run(args: argparse.Namespace) -> int:
     return run_bot(_knowledge(args))
 
 
+def _health(_args: argparse.Namespace) -> int:
+    from bot.telegram.health import check_health, heartbeat_path
+
+    problem = check_health(heartbeat_path(os.environ))
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
+    return 0
+
+
 def _responder(args: argparse.Namespace) -> Responder:
     return load_responder(_knowledge(args))
 
@@ -190,4 +208,5 @@ _COMMANDS = {
     "bench": _bench,
     "safety-words": _safety_words,
     "run": _run,
+    "health": _health,
 }

@@ -111,7 +111,9 @@ def test_ambiguous_despair_alone_gets_at_least_the_soft_check_in(safety: SafetyC
 def test_a_general_risk_question_gets_the_answer_not_the_stop_reply(responder: Responder) -> None:
     reply = responder.reply("can i get pregnant on accutane")
     assert reply.kind is not Kind.ESCALATION
-    assert "stop taking" not in reply.text.casefold()
+    # The pregnancy answer itself says to stop if you might be pregnant (clinical review H2); what a
+    # general question must not get is the urgent reply that leads with it.
+    assert "please stop taking isotretinoin" not in reply.text.casefold()
 
 
 def test_a_message_about_someone_else_gets_the_helper_reply(responder: Responder) -> None:

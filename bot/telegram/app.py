@@ -42,6 +42,7 @@ from bot.telegram.delivery import (
     ResilientRateLimiter,
 )
 from bot.telegram.handlers import Frontend, log_unhandled, logged
+from bot.telegram.health import Heartbeat
 from bot.telegram.logs import protect_logs
 from bot.telegram.persistence import open_persistence
 from bot.telegram.state import legacy_records
@@ -126,10 +127,18 @@ def build_application(
     updates.before_fetch = processor.room_to_fetch
     builder = builder.get_updates_request(updates)
 
+    heartbeat = Heartbeat(settings.heartbeat_path) if settings.heartbeat_path else None
+
     async def post_init(application: BotApplication) -> None:
         await register_commands(application, frontend)
+        if heartbeat is not None:
+            heartbeat.start()
 
-    application: BotApplication = builder.post_init(post_init).build()
+    async def post_stop(_application: BotApplication) -> None:
+        if heartbeat is not None:
+            await heartbeat.stop()
+
+    application: BotApplication = builder.post_init(post_init).post_stop(post_stop).build()
     add_handlers(application, frontend)
     updates.on_token_rejected = partial(stop_for_revoked_token, application)
     return application

@@ -102,11 +102,11 @@ class ReadableUpdates(BaseRequest):
         if not isinstance(answer, dict) or not isinstance(updates, list):
             logger.warning("getUpdates answered in an unexpected shape; polling again later")
             raise TelegramError("getUpdates answered in an unexpected shape")
-        answer["result"] = [readable for u in updates if (readable := _readable(u))]
+        answer["result"] = [readable for u in updates if (readable := readable_update(u))]
         return answer
 
 
-def _readable(update: object) -> JSONDict | None:
+def readable_update(update: object) -> JSONDict | None:
     """The update if PTB can read it; else its id alone (None without an id: nothing to refer to)."""
     update_id = update.get("update_id") if isinstance(update, dict) else None
     if type(update_id) is not int:  # PTB adds 1 to it to confirm it: anything else stops polling

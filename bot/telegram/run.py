@@ -13,6 +13,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.reply import load_responder
 from bot.telegram.app import ALLOWED_UPDATES, BotApplication, build_application
 from bot.telegram.config import PERSISTENCE_ENV, ConfigError, Settings
+from bot.telegram.webhook import run_webhook
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -51,15 +52,7 @@ def _serve(application: BotApplication, settings: Settings) -> None:
     if webhook is None:
         application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=STOP_SIGNALS)
         return
-    application.run_webhook(
-        listen=webhook.listen,
-        port=webhook.port,
-        url_path=webhook.path,
-        webhook_url=webhook.url,
-        secret_token=webhook.secret,
-        allowed_updates=ALLOWED_UPDATES,
-        stop_signals=STOP_SIGNALS,
-    )
+    run_webhook(application, webhook, ALLOWED_UPDATES, STOP_SIGNALS)
 
 
 def _prepare_state_directory(path: Path) -> None:
