@@ -130,21 +130,24 @@ Conversation = Hashable  # what keeps its own order: a chat, else a user, else t
 
 
 class RecentIds:
-    """The last `size` update ids seen, so that an update Telegram delivers twice is answered once."""
+    """The last `size` update ids seen. Telegram sends an update again when it got no answer in time
+    (a slow reply, a dropped connection, a webhook retried): the second copy is not answered again."""
 
     def __init__(self, size: int) -> None:
-        self._order: deque[int] = deque()
-        self._ids: set[int] = set()
-        self._size = size
+        self._order: deque[int] = deque(maxlen=size)
+        self._seen: set[int] = set()
 
     def first_time(self, update_id: int) -> bool:
-        if update_id in self._ids:
+        if update_id in self._seen:
             return False
-        self._ids.add(update_id)
+        if len(self._order) == self._order.maxlen:
+            self._seen.discard(self._order[0])
         self._order.append(update_id)
-        if len(self._order) > self._size:
-            self._ids.discard(self._order.popleft())
+        self._seen.add(update_id)
         return True
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
 
 class FairUpdateProcessor(BaseUpdateProcessor):

@@ -19,7 +19,6 @@ import hmac
 import json
 import logging
 import socket
-from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -34,7 +33,7 @@ from tornado.netutil import bind_sockets
 
 from bot.telegram.app import BotApplication
 from bot.telegram.config import Webhook
-from bot.telegram.delivery import readable_update
+from bot.telegram.delivery import RecentIds, readable_update
 
 logger = logging.getLogger(__name__)
 
@@ -55,27 +54,6 @@ class Limits:
     max_connections: int = 100  # Telegram opens at most 100 (setWebhook's max_connections)
     accept_pause_seconds: float = 0.5  # at the connection limit, or out of descriptors
     remembered_updates: int = 10_000  # ids kept to answer a re-sent update once
-
-
-class RecentIds:
-    """The last `size` update ids seen. Telegram sends an update again when it got no answer in time
-    (a slow reply, a dropped connection): the second copy is acknowledged, not answered again."""
-
-    def __init__(self, size: int) -> None:
-        self._order: deque[int] = deque(maxlen=size)
-        self._seen: set[int] = set()
-
-    def first_time(self, update_id: int) -> bool:
-        if update_id in self._seen:
-            return False
-        if len(self._order) == self._order.maxlen:
-            self._seen.discard(self._order[0])
-        self._order.append(update_id)
-        self._seen.add(update_id)
-        return True
-
-    def __len__(self) -> int:
-        return len(self._seen)
 
 
 @tornado.web.stream_request_body
