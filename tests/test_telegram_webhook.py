@@ -17,7 +17,8 @@ from telegram import Bot, Update
 from tornado.httpserver import HTTPServer
 from tornado.web import Application
 
-from bot.telegram.webhook import AcceptLoop, Limits, RecentIds, WebhookServer
+from bot.telegram.delivery import RecentIds
+from bot.telegram.webhook import AcceptLoop, Limits, WebhookServer
 
 SECRET = "hook-secret_1"
 PATH = "hook"
