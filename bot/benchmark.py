@@ -12,8 +12,8 @@ from bot.evaluation import default_sets
 from bot.evaluation.labelled import read_labelled
 from bot.normalise import normalise, plain_words
 from bot.reply import Responder, load_responder
+from bot.safety import triage
 from bot.testing.adversarial import adversarial_messages
-from bot.triage import triage
 
 ROUNDS = 5  # each message is answered this many times, so percentiles rest on thousands of samples
 LOAD_TARGET_S = 0.5

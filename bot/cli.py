@@ -19,7 +19,7 @@ from typing import TextIO
 from bot.content import ContentError
 from bot.knowledge import KNOWLEDGE_ENV, Entry, OutOfScope, default_directory
 from bot.reply import ChatSettings, Responder, load_responder
-from bot.safety_words import DEFAULT_DICTIONARY, run_safety_words
+from bot.safety.real_words import DEFAULT_DICTIONARY, run_safety_words
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 

@@ -17,7 +17,7 @@ from bot.knowledge import Entry, Knowledge, SafetyNote, load_knowledge
 from bot.normalise import normalise
 from bot.render import bold, escape, italic, plain, split_message
 from bot.retrieval import Candidate, Matcher, Tuning, load_tuning
-from bot.triage import Tier, Triage, escalation_text, triage
+from bot.safety import Tier, Triage, escalation_text, triage
 
 
 class Kind(StrEnum):

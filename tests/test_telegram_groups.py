@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from bot.reply import Kind, Reply, Responder
+from bot.safety import Tier
 from bot.telegram.config import Settings
 from bot.telegram.state import GROUP_REPLIES_PER_WINDOW, ChatPrefs, PrefsStore
 from bot.testing.fake_bot_api import BOT_USERNAME, Call, FakeBotApi
 from bot.testing.harness import PollingBot
 from bot.testing.updates import Person, Updates, group_chat
-from bot.triage import Tier
 from tests.conftest import start_bot
 
 GROUP = group_chat(-100_555)

@@ -37,6 +37,7 @@ from telegram.ext import ContextTypes
 
 from bot.render import escape
 from bot.reply import ChatSettings, Kind, Reply, Responder
+from bot.safety import Tier
 from bot.telegram.keyboards import (
     SECTION_PAYLOAD_PREFIX,
     TOPICS_PAYLOAD,
@@ -53,7 +54,6 @@ from bot.telegram.keyboards import (
     topics_keyboard,
 )
 from bot.telegram.state import CheckinMemory, Cooldown, PrefsStore, Verdict
-from bot.triage import Tier
 
 logger = logging.getLogger(__name__)
 

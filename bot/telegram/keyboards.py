@@ -14,7 +14,7 @@ from enum import StrEnum
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.knowledge import Knowledge
-from bot.triage import Region
+from bot.safety import Region
 
 MAX_CALLBACK_DATA = 64  # bytes
 TOPICS_PAYLOAD = "topics"  # /start topics: open the topic browser
