@@ -26,6 +26,7 @@ class Kind(StrEnum):
     FALLBACK = "fallback"
     ESCALATION = "escalation"
     SMALLTALK = "smalltalk"
+    LANGUAGE = "language"  # written in another language: a note that the bot answers in English
 
 
 @dataclass(frozen=True)
