@@ -84,6 +84,13 @@ def _parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only report the words that differ (exit status 1)"
     )
     command("run", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    stats = command("stats", "print the answer and feedback counts the bot kept (no text, no ids)")
+    stats.add_argument(
+        "--state",
+        type=Path,
+        help="the bot's state file (default: $BOT_PERSISTENCE_PATH or bot-state.pickle)",
+    )
+    stats.add_argument("--group", type=int, help="only this group's own counts (its chat id)")
     return parser
 
 
@@ -174,6 +181,16 @@ def _run(args: argparse.Namespace) -> int:
     return run_bot(_knowledge(args))
 
 
+def _stats(args: argparse.Namespace) -> int:
+    from bot.telegram.config import DEFAULT_PERSISTENCE_PATH, PERSISTENCE_ENV
+    from bot.telegram.stats import stored_stats
+
+    state = args.state or Path(os.environ.get(PERSISTENCE_ENV) or DEFAULT_PERSISTENCE_PATH)
+    knowledge = _responder(args).knowledge
+    print(stored_stats(state, knowledge, args.group))
+    return 0
+
+
 def _responder(args: argparse.Namespace) -> Responder:
     return load_responder(_knowledge(args))
 
@@ -190,4 +207,5 @@ _COMMANDS = {
     "bench": _bench,
     "safety-words": _safety_words,
     "run": _run,
+    "stats": _stats,
 }

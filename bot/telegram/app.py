@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from telegram import (
@@ -35,6 +36,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.conversation import MemoryStore
 from bot.reply import Responder
 from bot.telegram.config import Settings
 from bot.telegram.delivery import (
@@ -74,7 +76,7 @@ PRIVATE_COMMANDS = (
     "disclaimer",
 )
 GROUP_COMMANDS = ("ask", "topics", "help", "card", "privacy", "about")
-ADMIN_COMMANDS = (*GROUP_COMMANDS, "settings")
+ADMIN_COMMANDS = (*GROUP_COMMANDS, "settings", "stats")
 
 
 def build_application(
@@ -83,13 +85,14 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    memory: MemoryStore | None = None,
 ) -> BotApplication:
     """The bot, ready for `run_polling`/`run_webhook` (or, in tests, initialize/start by hand)."""
     protect_logs(settings.log_level, settings.token)
     # Opt in to PTB's coming time periods (timedelta, not int seconds), as PTB 22 recommends: without
     # it, every 429 RetryAfter raises a deprecation warning inside the rate limiter.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    frontend = Frontend(responder)
+    frontend = Frontend(responder, memory=memory)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(settings.token)
@@ -103,15 +106,7 @@ def build_application(
         .concurrent_updates(
             ChatOrderedUpdateProcessor(MAX_ACTIVE_UPDATES, max_pending=MAX_PENDING_UPDATES)
         )
-        .persistence(
-            PicklePersistence(
-                filepath=settings.persistence_path,
-                store_data=PersistenceInput(
-                    bot_data=True, chat_data=False, user_data=False, callback_data=False
-                ),
-                update_interval=PERSISTENCE_INTERVAL_SECONDS,
-            )
-        )
+        .persistence(build_persistence(settings.persistence_path))
     )
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url)
@@ -129,6 +124,17 @@ def build_application(
     add_handlers(application, frontend)
     updates.on_token_rejected = partial(stop_for_revoked_token, application)
     return application
+
+
+def build_persistence(path: Path) -> PicklePersistence[Any, Any, Any]:
+    """The bot's state store; `python -m bot stats` reads it through the same interface."""
+    return PicklePersistence(
+        filepath=path,
+        store_data=PersistenceInput(
+            bot_data=True, chat_data=False, user_data=False, callback_data=False
+        ),
+        update_interval=PERSISTENCE_INTERVAL_SECONDS,
+    )
 
 
 def stop_for_revoked_token(application: BotApplication) -> None:
@@ -152,6 +158,7 @@ def add_handlers(application: BotApplication, frontend: Frontend) -> None:
         "card": frontend.card,
         "region": frontend.region,
         "settings": frontend.settings,
+        "stats": frontend.stats,
         "ask": frontend.ask,
     }
     application.add_handlers(

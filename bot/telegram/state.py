@@ -25,6 +25,7 @@ CHECKIN_WINDOW_SECONDS = 3600.0  # soft check-ins this recent still count toward
 class ChatPrefs:
     region: str | None = None  # None: not chosen (groups then use the default region)
     safety_watch: bool = True  # groups: answer unaddressed crisis and emergency messages
+    moderator_alerts: bool = False  # groups: tell admins privately of a message that may need them
 
 
 class PrefsStore:
@@ -34,7 +35,9 @@ class PrefsStore:
     def get(self, chat_id: int) -> ChatPrefs:
         stored = self._by_chat.get(chat_id, {})
         return ChatPrefs(
-            region=stored.get("region"), safety_watch=bool(stored.get("safety_watch", True))
+            region=stored.get("region"),
+            safety_watch=bool(stored.get("safety_watch", True)),
+            moderator_alerts=bool(stored.get("moderator_alerts", False)),
         )
 
     def set(self, chat_id: int, prefs: ChatPrefs) -> None:

@@ -1,0 +1,29 @@
+"""`python -m bot stats`: the insight counts, read from the bot's configured state store through the
+persistence interface the running bot writes with (so it works whatever store that is)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.insight import Insight, Summary, report_lines
+from bot.knowledge import Knowledge
+from bot.telegram.app import build_persistence
+
+
+async def read_summary(state: Path, group: int | None = None) -> Summary:
+    bot_data = await build_persistence(state).get_bot_data()
+    return Insight(dict(bot_data)).summary(group)
+
+
+def stored_stats(state: Path, knowledge: Knowledge, group: int | None = None) -> str:
+    return stats_report(asyncio.run(read_summary(state, group)), knowledge)
+
+
+def stats_report(summary: Summary, knowledge: Knowledge) -> str:
+    titles = {entry.id: entry.title for entry in knowledge.entries.values()}
+    labels = {
+        key: knowledge.texts(f"console.stats_{key}")
+        for key in ("empty", "title", "kinds", "entries")
+    }
+    return "\n".join(report_lines(summary, titles, labels))
