@@ -35,8 +35,8 @@ class ChatSettings:
     # Soft check-ins this conversation already had recently, counted by the front end (a number, never
     # the messages). Risk builds over turns: a second check-in-level message gets the crisis reply.
     earlier_checkins: int = 0
-    # A group chat: a crisis reply then ends with the group variant of its closing line, which never
-    # invites the member to write "here" (the Telegram layer adds a button to a private chat).
+    # A group chat: a crisis reply then ends with the group variant of its closing line, which offers a
+    # private chat instead (the Telegram layer adds the button that opens one).
     in_group: bool = False
 
 
@@ -186,6 +186,18 @@ class Responder:
         return self._finish(Kind.SMALLTALK, escape(talk.answer), score=ranked[0].score)
 
     def _escalate(self, flagged: Triage, chat: ChatSettings) -> Reply:
+        if (
+            flagged.tier is Tier.CRISIS
+        ):  # a closing line of its own, not the disclaimer and the tip
+            body = escalation_text(flagged, chat.region, self.knowledge.safety)
+            closing = "safety.crisis_closing_group" if chat.in_group else "reply.crisis_closing"
+            return Reply(
+                kind=Kind.ESCALATION,
+                text=f"{body}\n\n{italic(self.knowledge.texts(closing))}",
+                escalation=flagged.tier,
+                triage_rule=flagged.rule,
+                score=100.0,
+            )
         return self._finish(
             Kind.ESCALATION,
             self._escalation_body(flagged, chat),
@@ -213,18 +225,9 @@ class Responder:
 
     def _escalation_body(self, flagged: Triage, chat: ChatSettings) -> str:
         body = escalation_text(flagged, chat.region, self.knowledge.safety)
-        if chat.in_group:
-            body = self._group_closing(body)
         if chat.region is None:
             body = f"{body}\n{self._text('reply.region_hint')}"
         return body
-
-    def _group_closing(self, body: str) -> str:
-        """The crisis reply's last line ("write to me here") swapped for its group variant."""
-        closing = escape(self.knowledge.texts("safety.crisis").splitlines()[-1])
-        if not body.endswith(closing):
-            return body
-        return body.removesuffix(closing) + self._text("safety.crisis_closing_group")
 
     def with_disclaimer(self, body: str) -> str:
         """`body` (Telegram HTML) followed by the disclaimer, as every message the bot sends ends."""

@@ -17,9 +17,13 @@ from bot.render import escape
 
 REPLY_KINDS = (
     "crisis",
+    "crisis_helper",
     "emergency",
+    "emergency_helper",
     "urgent",
+    "urgent_dose",
     "urgent_mood",
+    "urgent_mood_helper",
     "urgent_pregnancy",
     "checkin",
     "checkin_concern",

@@ -22,6 +22,7 @@ REQUIRED_TEXTS: Mapping[str, tuple[str, ...]] = {
         "related_intro",
         "empty_message",
         "region_hint",
+        "crisis_closing",
     ),
     "conversation": (
         "more",
@@ -33,7 +34,7 @@ REQUIRED_TEXTS: Mapping[str, tuple[str, ...]] = {
         "no_topic_yet",
         "language_note",
     ),
-    "safety": ("crisis", "crisis_closing_group"),
+    "safety": ("crisis_closing_group",),
     "console": (
         "banner",
         "prompt",

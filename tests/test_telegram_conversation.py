@@ -13,7 +13,7 @@ import pytest
 from bot.conversation import ExpiringMemory
 from bot.conversation.memory import MEMORY_SECONDS
 from bot.knowledge import Knowledge
-from bot.reply import Kind, Reply, Responder
+from bot.reply import ChatSettings, Kind, Reply, Responder
 from bot.telegram.config import Settings
 from bot.telegram.stats import read_summary, stats_report
 from bot.testing.fake_bot_api import BOT_USERNAME, Call, FakeBotApi
@@ -182,9 +182,10 @@ async def test_a_group_crisis_offers_a_private_chat_and_alerts_opted_in_admins(
     calls = await polling_bot.exchange(updates.text(GROUP, ALICE, CRISIS))
     [crisis] = sent(calls, "sendMessage")[:1]
     assert crisis.chat_id == GROUP["id"]
-    closing = texts(responder.knowledge, "safety.crisis").splitlines()[-1]
-    assert closing not in crisis.text  # never "write to me here" in front of the group
-    assert texts(responder.knowledge, "safety.crisis_closing_group") in crisis.text
+    region = responder.knowledge.safety.default_region
+    assert crisis.text == responder.reply(CRISIS, ChatSettings(region, in_group=True)).text
+    assert crisis.text != responder.reply(CRISIS, ChatSettings(region)).text
+    assert "/region" not in crisis.text  # nothing a member can't do in the group
     assert [b["url"] for b in crisis.buttons] == [f"https://t.me/{BOT_USERNAME}"]
 
     alerts = [call for call in sent(calls) if call.chat_id != GROUP["id"]]
