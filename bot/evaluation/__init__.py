@@ -12,7 +12,9 @@ from bot.reply import Responder
 def default_sets(responder: Responder) -> list[Path]:
     """The sets shipped in the source tree's eval/ folder, beside knowledge/."""
     folder = responder.knowledge.directory.parent / "eval"
-    return sorted(folder.glob("*.tsv")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted([*folder.glob("*.tsv"), *folder.glob("conversations*.yaml")])
 
 
 def run_evaluation(responder: Responder, files: list[Path], guide: Path | None = None) -> int:
@@ -33,6 +35,10 @@ def run_evaluation(responder: Responder, files: list[Path], guide: Path | None =
 
 
 def _evaluate_one(path: Path, responder: Responder, guide: Path | None) -> tuple[str, bool]:
+    if path.suffix == ".yaml":  # multi-turn conversations
+        from bot.evaluation.conversation import evaluate_conversations
+
+        return evaluate_conversations(path, responder)
     labelled = read_labelled(path)
     if labelled.kind is SetKind.SAFETY:
         from bot.evaluation.safety import evaluate_safety
