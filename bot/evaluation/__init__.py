@@ -35,9 +35,9 @@ def run_evaluation(responder: Responder, files: list[Path], guide: Path | None =
 
 
 def _evaluate_one(path: Path, responder: Responder, guide: Path | None) -> tuple[str, bool]:
-    if path.suffix == ".yaml":  # multi-turn conversations
-        from bot.evaluation.conversation import evaluate_conversations
+    from bot.evaluation.conversation import evaluate_conversations, is_conversation_set
 
+    if is_conversation_set(path):
         return evaluate_conversations(path, responder)
     labelled = read_labelled(path)
     if labelled.kind is SetKind.SAFETY:

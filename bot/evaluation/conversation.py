@@ -15,6 +15,14 @@ TARGET_RIGHT = 0.85
 TARGET_FALLBACKS = 0.05
 
 
+def is_conversation_set(path: Path) -> bool:
+    """A YAML file of multi-turn conversations (other YAML sets are labelled messages)."""
+    if path.suffix not in (".yaml", ".yml") or not path.is_file():
+        return False
+    data = read_yaml(path)
+    return isinstance(data, dict) and "conversations" in data
+
+
 def evaluate_conversations(path: Path, responder: Responder) -> tuple[str, bool]:
     conversations = _read(path)
     right, fallbacks, misses = 0, 0, Counter[str]()
