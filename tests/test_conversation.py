@@ -146,3 +146,10 @@ def test_the_console_follows_up_and_lists_regions(responder: Responder) -> None:
     assert responder.knowledge.entries[options[1]].title in output
     assert responder.knowledge.texts("console.forgotten") in output
     assert output.count(responder.knowledge.texts("conversation.no_topic_yet")[:30]) == 1
+
+
+@pytest.mark.parametrize("message", ["is sunscreen ok?", "moisturiser help", "lips ok lol"])
+def test_a_question_with_a_small_talk_word_is_still_a_question(
+    conversation: Conversation, responder: Responder, message: str
+) -> None:
+    assert conversation.reply("chat", message).reply == responder.reply(message)

@@ -7,7 +7,7 @@ an emoji reaction > a choice among the options just offered > "tell me more" / "
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from bot.conversation.language import LanguageNotes
 from bot.conversation.memory import ExpiringMemory, Memory, MemoryStore
 from bot.conversation.phrasings import Move, Phrasings, load_phrasings
 from bot.knowledge import Entry
+from bot.normalise import normalise
 from bot.render import escape
 from bot.reply import ChatSettings, Kind, Reply, Responder, load_responder
 
@@ -34,6 +35,7 @@ class Conversation:
         self.phrasings = phrasings
         self.memory: MemoryStore = memory if memory is not None else ExpiringMemory()
         self.languages = LanguageNotes(phrasings.languages)
+        self.topic_words = _topic_words(responder)
         for code in sorted(phrasings.languages):  # a missing note fails at start, not mid-reply
             self.knowledge.texts(f"conversation.language_{code}")
 
@@ -83,7 +85,7 @@ class Conversation:
         if base.kind is Kind.ANSWER:  # a new topic always wins
             return Turn(base), Memory(base.entry)
         unanswered = base.kind in (Kind.FALLBACK, Kind.CLARIFY)
-        casual = self.phrasings.casual(message) if unanswered else None
+        casual = self.phrasings.casual(message) if unanswered and self._no_topic(message) else None
         if casual is not None:
             return Turn(self._smalltalk(casual)), memory
         if unanswered and memory.entry is not None and self.phrasings.points_back(message):
@@ -91,11 +93,17 @@ class Conversation:
             combined = self.responder.reply(f"{message} {title}", settings)
             if combined.kind in (Kind.ANSWER, Kind.CLARIFY):
                 return self._remembered(combined, memory)
-        if unanswered and (
-            move is not None or choice is not None or self.phrasings.points_back(message)
-        ):
+        pointless = base.kind is Kind.FALLBACK and self.phrasings.points_back(message)
+        if unanswered and (move is not None or choice is not None or pointless):
             return Turn(self._finish(Kind.FALLBACK, "conversation.no_topic_yet")), memory
         return self._remembered(base, memory)
+
+    def _no_topic(self, message: str) -> bool:
+        """Not a question: no word the entries are about ("lips ok"), and no question mark."""
+        if message.rstrip().endswith("?"):
+            return False
+        words = normalise(message, self.knowledge.synonyms).split()
+        return not self.topic_words.intersection(words)
 
     def _remembered(self, reply: Reply, memory: Memory) -> tuple[Turn, Memory]:
         if reply.kind is Kind.ANSWER:
@@ -146,6 +154,20 @@ class Conversation:
     def _finish(self, kind: Kind, key: str) -> Reply:
         body = escape(self.knowledge.texts(key))
         return Reply(kind=kind, text=self.responder.with_disclaimer(body))
+
+
+def _topic_words(responder: Responder) -> frozenset[str]:
+    """Words of the entries' phrasings that small talk and filler never use."""
+    knowledge = responder.knowledge
+
+    def words(phrasings: Iterable[str]) -> set[str]:
+        return {w for p in phrasings for w in normalise(p, knowledge.synonyms).split()}
+
+    entries = words(
+        p for e in knowledge.entries.values() for p in (e.title, *e.questions, *e.keywords)
+    )
+    chatter = words(q for talk in knowledge.smalltalk for q in talk.questions)
+    return frozenset(entries - chatter - responder.tuning.stopwords)
 
 
 def load_conversation(

@@ -18,7 +18,7 @@ FOLLOW_UP_SCORE = 86.0
 MAX_POINTER_WORDS = 8
 
 MAX_CASUAL_WORDS = 12
-CUE_SCORE = 80.0  # one word: "thnaks" is still "thanks"
+CUE_SCORE = 83.0  # one word: "thnaks" is still "thanks", but "after" is not "later"
 _WORD = re.compile(r"[\w']+")
 
 
