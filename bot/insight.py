@@ -79,12 +79,12 @@ class Insight:
         )
 
     def forget_group(self, group: int) -> None:
-        self._store.get("groups", {}).pop(group, None)
+        self._store.get("groups", {}).pop(str(group), None)
 
     def move_group(self, old: int, new: int) -> None:
         groups = self._store.get("groups", {})
-        if old in groups:
-            groups[new] = groups.pop(old)
+        if str(old) in groups:
+            groups[str(new)] = groups.pop(str(old))
 
     def _days_to_count(self, group: int | None) -> list[dict[str, Any]]:
         scopes = [self._store] if group is None else [self._store, self._scope(group, create=True)]
@@ -93,8 +93,10 @@ class Insight:
     def _scope(self, group: int | None, *, create: bool) -> dict[str, Any]:
         if group is None:
             return self._store
-        groups: dict[int, dict[str, Any]] = self._store.setdefault("groups", {})
-        return groups.setdefault(group, {}) if create else groups.get(group, {})
+        # Keys are strings, so that a JSON-based store keeps them as they were.
+        groups: dict[str, dict[str, Any]] = self._store.setdefault("groups", {})
+        key = str(group)
+        return groups.setdefault(key, {}) if create else groups.get(key, {})
 
     def _day(self, scope: dict[str, Any]) -> dict[str, Any]:
         today = self._today()
