@@ -19,6 +19,7 @@ from functools import cached_property
 
 from bot.safety_lexicon import Lexicon, Rule, Scope, Tier
 from bot.safety_phrases import Document, PhraseSet, Span
+from bot.safety_text import PUNCTUATION
 
 
 class Status(Enum):
@@ -58,6 +59,14 @@ class _Triggers:
         return not any(left < t.start and t.end < right for t in self.terminators)
 
 
+# A message this short with no person in it names a topic ("night vision") rather than reporting one.
+BARE_TOPIC_WORDS = 2
+
+
+def _checkin(rule: Rule, lexicon: Lexicon) -> bool:
+    return rule.group is not None and lexicon.groups[rule.group].checkin
+
+
 class _Context:
     """The context triggers found in one message, and what they do to a sign at a given place.
     Looked for only once a sign is found: most messages have none."""
@@ -95,6 +104,14 @@ class _Context:
     @cached_property
     def informational(self) -> bool:
         return _is_informational(self.lexicon, self.document)
+
+    @cached_property
+    def bare_topic(self) -> bool:
+        """A few words naming a subject, with nobody in them ("night vision", "yellow eyes?")."""
+        words = [w for w in self.document.words if w not in PUNCTUATION]
+        speakers = self.lexicon.speakers
+        people = speakers.me | speakers.others | self.lexicon.informational.first_person
+        return len(words) <= BARE_TOPIC_WORDS and not people.intersection(words)
 
     def informational_at(self, sign: Span) -> bool:
         """The sign's sentence is a general question about the drug, with no first-person words."""
@@ -157,10 +174,12 @@ def find(lexicon: Lexicon, document: Document) -> Findings:
             rule.unless is not None and rule.unless.spans(document)
         ):
             continue
+        if rule.tier is Tier.URGENT and context.bare_topic and not _checkin(rule, lexicon):
+            continue  # "night vision": a topic to read about, not a report of a symptom
         crisis = rule.tier is Tier.CRISIS
         if crisis:
             crisis_spans += spans
-        elif rule.group is not None and lexicon.groups[rule.group].checkin:
+        elif _checkin(rule, lexicon):
             spans = [s for s in spans if not any(s.overlaps(c) for c in crisis_spans)]
         found = {
             span: context.status(span, crisis=crisis, negatable=rule.negatable) for span in spans

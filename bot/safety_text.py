@@ -62,6 +62,8 @@ _IS_AFTER = frozenset(
 # at least MIN_TYPO_TARGET letters, keeping the first letter: "klil", "lvie", "ded" but never "dye".
 MIN_TYPO_TARGET = 4
 MIN_TYPO_WORD = 3
+# A stretched or doubled word is never shrunk to fewer letters than this.
+MIN_SHRUNK = 3
 
 
 class Tokeniser:
@@ -124,7 +126,8 @@ class Tokeniser:
         if stretched in self._known:
             return (stretched,)
         for shrunk in (_STRETCHED.sub(r"\1", word), _DOUBLED.sub(r"\1", word)):
-            if shrunk in self._vocabulary:  # "diiie", "diee" -> "die"; but "odd" stays "odd"
+            # "diiie", "diee" -> "die"; but "odd" stays "odd", and "hee" (here) is never "he"
+            if len(shrunk) >= MIN_SHRUNK and shrunk in self._vocabulary:
                 return (shrunk,)
         expanded = _expand_contraction(stretched)
         if expanded is not None:

@@ -12,14 +12,18 @@ from bot.reply import Responder
 def default_sets(responder: Responder) -> list[Path]:
     """The sets shipped in the source tree's eval/ folder, beside knowledge/."""
     folder = responder.knowledge.directory.parent / "eval"
-    if not folder.is_dir():
-        return []
-    return sorted([*folder.glob("*.tsv"), *folder.glob("conversations*.yaml")])
+    return sorted(folder.glob("*.tsv")) if folder.is_dir() else []
+
+
+def default_conversation_sets(responder: Responder) -> list[Path]:
+    """The multi-turn conversation sets shipped beside them (eval/conversations*.yaml)."""
+    folder = responder.knowledge.directory.parent / "eval"
+    return sorted(folder.glob("conversations*.yaml")) if folder.is_dir() else []
 
 
 def run_evaluation(responder: Responder, files: list[Path], guide: Path | None = None) -> int:
     """Print a report for each set; exit status 0 only when every set meets its targets."""
-    files = files or default_sets(responder)
+    files = files or [*default_sets(responder), *default_conversation_sets(responder)]
     if not files:
         print(
             "No evaluation sets found: name one, e.g. `python -m bot evaluate eval/retrieval.tsv`."

@@ -8,16 +8,24 @@ from pathlib import Path
 
 from bot.insight import Insight, Summary, report_lines
 from bot.knowledge import Knowledge
-from bot.telegram.app import build_persistence
+from bot.telegram.app import PERSISTENCE_INTERVAL_SECONDS
+from bot.telegram.persistence import open_persistence
 
 
 async def read_summary(state: Path, group: int | None = None) -> Summary:
-    bot_data = await build_persistence(state).get_bot_data()
+    """The counts in the state store at `state` (which must exist: opening makes a new one)."""
+    persistence = open_persistence(state, PERSISTENCE_INTERVAL_SECONDS)
+    try:
+        bot_data = await persistence.get_bot_data()
+    finally:
+        persistence.store.close()
     return Insight(dict(bot_data)).summary(group)
 
 
 def stored_stats(state: Path, knowledge: Knowledge, group: int | None = None) -> str:
-    return stats_report(asyncio.run(read_summary(state, group)), knowledge)
+    """The report for `python -m bot stats`; no store yet means no counts yet (and none is made)."""
+    summary = asyncio.run(read_summary(state, group)) if state.exists() else Insight({}).summary()
+    return stats_report(summary, knowledge)
 
 
 def stats_report(summary: Summary, knowledge: Knowledge) -> str:
