@@ -60,7 +60,8 @@ def answer_to(responder: Responder, entry_id: str) -> Reply:
 
 
 def read_bytes(path: Path) -> bytes:
-    return path.read_bytes()
+    """The state store's file and any companion files (an SQLite journal or write-ahead log)."""
+    return b"".join(p.read_bytes() for p in sorted(path.parent.glob(f"{path.name}*")))
 
 
 async def say(
