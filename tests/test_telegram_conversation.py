@@ -197,6 +197,9 @@ async def test_a_group_crisis_offers_a_private_chat_and_alerts_opted_in_admins(
     assert alert.buttons[0]["url"].startswith("https://t.me/c/")
     assert [call.chat_id for call in alerts if call.fault is not None] == [SILENT_ADMIN.id]
 
+    again = await polling_bot.exchange(updates.text(GROUP, ALICE, CRISIS))
+    assert [call.chat_id for call in sent(again)] == [GROUP["id"]]  # one alert per few minutes
+
 
 @pytest.mark.usefixtures("admins")
 async def test_no_admin_alert_while_alerts_are_off(

@@ -67,6 +67,7 @@ Context = ContextTypes.DEFAULT_TYPE
 # What the safety watch answers in a group even when nobody addressed the bot.
 WATCHED_TIERS = frozenset({Tier.CRISIS, Tier.EMERGENCY})
 INLINE_CACHE_SECONDS = 300
+ALERT_WINDOW_SECONDS = 300.0
 INLINE_PREVIEW_LENGTH = 100
 ESCALATION_CACHE_SIZE = 1024
 
@@ -174,6 +175,8 @@ class Frontend:
         self.safety = responder.knowledge.safety
         self.cooldown = cooldown or Cooldown()
         self.checkins = CheckinMemory()
+        # One moderator alert per group per window: a crisis storm must not become an alert storm.
+        self.alert_pace = Cooldown(replies=1, window=ALERT_WINDOW_SECONDS)
         # Floods repeat themselves: a message seen lately is not triaged again on arrival.
         self._escalates_text = lru_cache(maxsize=ESCALATION_CACHE_SIZE)(self._core_escalates)
 
@@ -287,6 +290,8 @@ class Frontend:
         to anyone who never started the bot, so no list of users is needed (or kept)."""
         chat = message.chat
         if not PrefsStore(context.application).get(chat.id).moderator_alerts:
+            return
+        if self.alert_pace.check(chat.id) is not Verdict.REPLY:
             return
         link = message.link
         key = "moderator_alert" if link else "moderator_alert_no_link"
