@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.content import ContentError
-from bot.knowledge import KNOWLEDGE_ENV, default_directory
+from bot.knowledge import KNOWLEDGE_ENV, Entry, OutOfScope, default_directory
 from bot.reply import ChatSettings, Responder, load_responder
 from bot.safety_words import DEFAULT_DICTIONARY, run_safety_words
 
@@ -148,6 +148,13 @@ def _check(args: argparse.Namespace) -> int:
         f"OK: {len(knowledge.entries)} entries in {len(knowledge.sections)} sections, "
         f"{questions} alternate questions, {len(knowledge.smalltalk)} small-talk topics, "
         f"{len(knowledge.safety.regions)} regions, from {knowledge.directory}"
+    )
+    items: list[Entry | OutOfScope] = [*knowledge.entries.values(), *knowledge.out_of_scope]
+    signed = sum(item.reviewed is not None for item in items)
+    labelled = sum(item.note is not None for item in items)
+    print(
+        f"Review: {signed} of {len(items)} entries and out-of-scope topics signed off "
+        f"(the rest 'reviewed: pending'); {labelled} carry a safety note from the official leaflet"
     )
     return 0
 
