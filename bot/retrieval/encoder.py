@@ -55,8 +55,11 @@ class WordLlamaEncoder:
         self.name = f"wordllama-{dimensions}"
 
     def encode(self, texts: Sequence[str]) -> Vectors:
-        vectors = self._model.embed(list(texts), norm=True)
-        return np.asarray(vectors, dtype=np.float32)
+        # An empty text pools to a zero vector, which its normalisation turns into NaN: make it zero,
+        # alike to nothing.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            vectors = self._model.embed(list(texts), norm=True)
+        return np.nan_to_num(np.asarray(vectors, dtype=np.float32))
 
 
 def verify_sha256(path: Path, expected: str) -> None:

@@ -49,7 +49,13 @@ class Ranker:
             Matcher(dict(entries), synonyms, tuning.stopwords),
             Matcher(dict(out_of_scope), synonyms, tuning.stopwords),
         ]
-        phrasings = {**entries, **out_of_scope}
+        # The model reads what the matcher reads: normalised words without filler, which would
+        # otherwise dominate an average of word vectors.
+        prepare = self._lexical[0].prepare
+        phrasings = {
+            key: [prepare(text) for text in texts]
+            for key, texts in {**entries, **out_of_scope}.items()
+        }
         self._semantic = SemanticIndex(phrasings, encoder) if encoder is not None else None
 
     def rank(self, message: str, limit: int = 5) -> Ranking:
@@ -66,7 +72,8 @@ class Ranker:
         )
 
     def _score_texts(self, prepared: list[str]) -> list[dict[str, float]]:
-        semantic = self._semantic.rank_many(prepared) if self._semantic else [{} for _ in prepared]
+        content = [self._lexical[0].prepare(text) for text in prepared]
+        semantic = self._semantic.rank_many(content) if self._semantic else [{} for _ in prepared]
         results = []
         for text, meaning in zip(prepared, semantic, strict=True):
             words = text.split()
