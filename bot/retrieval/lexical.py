@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 from bot.normalise import Synonyms, normalise
 from bot.retrieval.candidate import Candidate
 
+
 class Matcher:
     """Ranks keys by how closely a message matches any of their phrasings.
 

@@ -44,7 +44,9 @@ class Ranker:
         self.uncovered = frozenset(out_of_scope)
         overlap = self.uncovered & set(entries)
         if overlap:
-            raise ValueError(f"ids used by both an entry and an out-of-scope topic: {sorted(overlap)}")
+            raise ValueError(
+                f"ids used by both an entry and an out-of-scope topic: {sorted(overlap)}"
+            )
         self._lexical = [
             Matcher(dict(entries), synonyms, tuning.stopwords),
             Matcher(dict(out_of_scope), synonyms, tuning.stopwords),

@@ -33,7 +33,10 @@ class SemanticIndex:
             best = np.full(len(self._keys), -1.0, dtype=np.float32)
             np.maximum.at(best, self._owner, row)
             results.append(
-                {key: round(100.0 * max(float(score), 0.0), 1) for key, score in zip(self._keys, best, strict=True)}
+                {
+                    key: round(100.0 * max(float(score), 0.0), 1)
+                    for key, score in zip(self._keys, best, strict=True)
+                }
             )
         return results
 

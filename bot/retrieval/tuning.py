@@ -15,7 +15,9 @@ TUNING_FIELDS = ("stopwords", *SCORE_FIELDS)
 class Tuning:
     stopwords: frozenset[str]
     answer_score: float  # best score needed to answer directly
-    clarify_score: float  # best score needed to offer "did you mean" (or to answer a lone candidate)
+    clarify_score: (
+        float  # best score needed to offer "did you mean" (or to answer a lone candidate)
+    )
     margin: float  # lead over a runner-up from another section needed to answer directly
     max_suggestions: int
     semantic_weight: float = 0.0  # share (in %) of the semantic score in the combined score
