@@ -74,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     bench = command("bench", "measure load time, reply latency and throughput")
     bench.add_argument("--telegram", action="store_true", help="end to end through a fake Bot API")
     bench.add_argument(
+        "--compare",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="compare the candidate sentence encoders on these labelled sets",
+    )
+    bench.add_argument(
         "--soak", action="store_true", help="with --telegram: 20 000 updates, every answer checked"
     )
     words = command("safety-words", "regenerate knowledge/safety-real-words.txt from a word list")
@@ -158,8 +165,10 @@ def _bench(args: argparse.Namespace) -> int:
         from bot.telegram.bench import run_telegram_benchmark
 
         return run_telegram_benchmark(_knowledge(args))
-    from bot.benchmark import run_benchmark
+    from bot.benchmark import run_benchmark, run_comparison
 
+    if args.compare:
+        return run_comparison(_knowledge(args), args.compare)
     return run_benchmark(_knowledge(args))
 
 

@@ -44,6 +44,8 @@ class WordLlamaEncoder:
         # Belt and braces: the hub client must not even try the network.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        # A message is a handful of short texts: the tokenizer's thread pool only adds latency.
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         package = _package_dir("wordllama")
         verify_sha256(package / WORDLLAMA_WEIGHTS, WORDLLAMA_SHA256)
         from wordllama import WordLlama  # noqa: PLC0415 - imported only once verified
