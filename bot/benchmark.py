@@ -40,7 +40,9 @@ def run_benchmark(knowledge_dir: Path | None) -> int:
     lexical_mb = _lexical_only_mb(knowledge_dir)
     added = loaded - before - lexical_mb
     print(f"load, model and index: {load_seconds * 1000:.0f} ms (target < {LOAD_TARGET_S:.0f} s)")
-    print(f"replies: {len(messages) * ROUNDS} ({len(messages)} distinct messages x {ROUNDS} rounds)")
+    print(
+        f"replies: {len(messages) * ROUNDS} ({len(messages)} distinct messages x {ROUNDS} rounds)"
+    )
     print(f"latency: p50 {p50:.3f} ms, p99 {p99:.3f} ms (target p99 < {P99_TARGET_MS:.0f} ms)")
     print(f"throughput: {per_second:,.0f} replies/s on one core")
     print(
@@ -56,7 +58,9 @@ def run_comparison(knowledge_dir: Path | None, files: list[Path]) -> int:
     knowledge = load_knowledge(knowledge_dir)
     rows = [row for path in files for row in read_labelled(path).rows]
     print(f"{len(rows)} messages from {', '.join(str(path) for path in files)}")
-    print(f"{'encoder':<30} {'right':>7} {'wrong answers':>14} {'off-topic rejected':>19} {'p99':>9}")
+    print(
+        f"{'encoder':<30} {'right':>7} {'wrong answers':>14} {'off-topic rejected':>19} {'p99':>9}"
+    )
     for name, make in CANDIDATES.items():
         responder = Responder(knowledge, encoder=make())
         outcomes = [_outcome(message, labels, responder) for message, labels in rows]

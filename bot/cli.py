@@ -19,6 +19,7 @@ from typing import TextIO
 from bot.content import ContentError
 from bot.knowledge import KNOWLEDGE_ENV, default_directory
 from bot.reply import ChatSettings, Responder, load_responder
+from bot.retrieval.encoder import ModelError
 from bot.safety_words import DEFAULT_DICTIONARY, run_safety_words
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
@@ -35,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _COMMANDS[command](args)
     except ContentError as error:
         print(f"Content error: {error}", file=sys.stderr)
+        return 2
+    except ModelError as error:
+        print(f"Model error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -148,6 +152,9 @@ def _check(args: argparse.Namespace) -> int:
         f"{questions} alternate questions, {len(knowledge.smalltalk)} small-talk topics, "
         f"{len(knowledge.safety.regions)} regions, from {knowledge.directory}"
     )
+    # The semantic index is built from this content at load, so it cannot be stale; the model's
+    # weights were checked against their published sha256 before it loaded.
+    print(f"Semantic layer: {responder.ranker.model_name}, weights verified, index built at load")
     return 0
 
 

@@ -9,8 +9,8 @@ and nowhere else. The console, `ask`, `evaluate`, the benchmark and the Telegram
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any
 

@@ -6,10 +6,12 @@ import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
 
+from bot.cli import main
 from bot.normalise import Synonyms
 from bot.reply import Kind, Responder, default_encoder
 from bot.retrieval.encoder import ModelError, Vectors, WordLlamaEncoder, verify_sha256
@@ -24,7 +26,13 @@ class TopicEncoder:
 
     name = "fake"
     TOPICS = ("skin", "mood", "blood")
-    SYNONYMS = {"dry": "skin", "flaky": "skin", "sad": "mood", "low": "mood", "tests": "blood"}
+    SYNONYMS: ClassVar[dict[str, str]] = {
+        "dry": "skin",
+        "flaky": "skin",
+        "sad": "mood",
+        "low": "mood",
+        "tests": "blood",
+    }
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         rows = np.zeros((len(texts), len(self.TOPICS)), dtype=np.float32)
@@ -34,7 +42,8 @@ class TopicEncoder:
                 if topic in self.TOPICS:
                     rows[row, self.TOPICS.index(topic)] += 1
         norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        return np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)
+        unit: Vectors = np.divide(rows, norms, out=np.zeros_like(rows), where=norms > 0)
+        return unit
 
 
 TUNING = Tuning(
@@ -142,3 +151,12 @@ def test_two_questions_answer_one_and_offer_the_other_first(responder: Responder
 
 def test_the_default_encoder_is_loaded_once() -> None:
     assert default_encoder() is default_encoder()
+
+
+def test_tampered_weights_stop_the_bot_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.retrieval.encoder.WORDLLAMA_SHA256", "0" * 64)
+    default_encoder.cache_clear()
+    try:
+        assert main(["check"]) == 2
+    finally:
+        default_encoder.cache_clear()

@@ -48,7 +48,7 @@ class WordLlamaEncoder:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         package = _package_dir("wordllama")
         verify_sha256(package / WORDLLAMA_WEIGHTS, WORDLLAMA_SHA256)
-        from wordllama import WordLlama  # noqa: PLC0415 - imported only once verified
+        from wordllama import WordLlama  # imported only once verified
 
         truncate = dimensions if dimensions < WORDLLAMA_DIM else None
         self._model = WordLlama.load(

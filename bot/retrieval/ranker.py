@@ -48,8 +48,8 @@ class Ranker:
                 f"ids used by both an entry and an out-of-scope topic: {sorted(overlap)}"
             )
         self._lexical = [
-            Matcher(dict(entries), synonyms, tuning.stopwords),
-            Matcher(dict(out_of_scope), synonyms, tuning.stopwords),
+            Matcher(_tuples(entries), synonyms, tuning.stopwords),
+            Matcher(_tuples(out_of_scope), synonyms, tuning.stopwords),
         ]
         # The model reads what the matcher reads: normalised words without filler, which would
         # otherwise dominate an average of word vectors.
@@ -59,6 +59,7 @@ class Ranker:
             for key, texts in {**entries, **out_of_scope}.items()
         }
         self._semantic = SemanticIndex(phrasings, encoder) if encoder is not None else None
+        self.model_name = encoder.name if encoder is not None else "none (lexical only)"
 
     def rank(self, message: str, limit: int = 5) -> Ranking:
         texts = [message, *questions(message)]
@@ -112,3 +113,7 @@ def _top(scores: Mapping[str, float], limit: int) -> list[Candidate]:
     # Ties are broken by key so that results never depend on hash order.
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
     return [Candidate(key, score) for key, score in ranked]
+
+
+def _tuples(phrasings: Phrasings) -> dict[str, tuple[str, ...]]:
+    return {key: tuple(texts) for key, texts in phrasings.items()}

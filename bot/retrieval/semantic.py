@@ -22,7 +22,7 @@ class SemanticIndex:
             (key, text) for key, texts in phrasings.items() for text in dict.fromkeys(texts)
         )
         self._keys = sorted({key for key, _ in pairs})
-        firsts = {}
+        firsts: dict[str, int] = {}
         for index, (key, _) in enumerate(pairs):
             firsts.setdefault(key, index)
         self._starts = np.array([firsts[key] for key in self._keys], dtype=np.intp)
