@@ -24,7 +24,7 @@ FROM python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad
 ENV PATH="/opt/venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    BOT_PERSISTENCE_PATH=/data/bot-state.pickle
+    BOT_PERSISTENCE_PATH=/data/bot-state.sqlite3
 RUN useradd --create-home --uid 10001 --user-group bot && mkdir /data && chown 10001:10001 /data
 COPY --from=build /opt/venv /opt/venv
 # Numeric, so that a runtime policy (runAsNonRoot) can verify it without reading /etc/passwd.
@@ -32,6 +32,10 @@ USER 10001:10001
 WORKDIR /home/bot
 VOLUME ["/data"]
 EXPOSE 8443
+# The running bot touches a heartbeat file every 10 s while its event loop runs; `health` fails once it
+# is 30 s old (a wedged loop, a stop that hangs). The start period covers loading the content.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["python", "-m", "bot", "health"]
 # `run`, not the default command: without a token the container must fail with one sentence, not open
 # the console, read end-of-file and exit 0 into a silent restart loop.
 CMD ["python", "-m", "bot", "run"]

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [chat|ask|evaluate|check|bench|safety-words|run]`.
+"""Command line: `python -m bot [chat|ask|evaluate|check|bench|safety-words|run|health]`.
 
 With no command, the bot runs on Telegram when TELEGRAM_BOT_TOKEN is set, and opens the local
 console otherwise, so a fresh clone is useful before anyone has created a bot with BotFather.
@@ -95,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="only report the words that differ (exit status 1)"
     )
     command("run", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    command("health", "exit 0 if the running bot's heartbeat is fresh (Docker's HEALTHCHECK)")
     return parser
 
 
@@ -190,6 +191,16 @@ def _run(args: argparse.Namespace) -> int:
     return run_bot(_knowledge(args))
 
 
+def _health(_args: argparse.Namespace) -> int:
+    from bot.telegram.health import check_health, heartbeat_path
+
+    problem = check_health(heartbeat_path(os.environ))
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
+    return 0
+
+
 def _responder(args: argparse.Namespace) -> Responder:
     return load_responder(_knowledge(args))
 
@@ -206,4 +217,5 @@ _COMMANDS = {
     "bench": _bench,
     "safety-words": _safety_words,
     "run": _run,
+    "health": _health,
 }

@@ -56,6 +56,25 @@ class _InvisibleCharacters(dict[int, str | None]):
 
 _INVISIBLE = _InvisibleCharacters()
 
+# NFKC turns a few characters into many (U+FDFA, an Arabic ligature, into 18), so that a crafted
+# message would grow 18x before any matching. Such characters become a word break instead; every other
+# character grows at most MAX_EXPANSION times. Nothing a person wrote is cut off: a crisis at the end of
+# a long message must still be read (Telegram itself caps a message at 4 096 characters).
+MAX_EXPANSION = 4
+
+
+class _BoundedExpansion(dict[int, str | None]):
+    """A `str.translate` table replacing characters that NFKC expands beyond MAX_EXPANSION."""
+
+    def __missing__(self, code_point: int) -> str | None:
+        char = chr(code_point)
+        kept = char if len(unicodedata.normalize("NFKC", char)) <= MAX_EXPANSION else " "
+        self[code_point] = kept
+        return kept
+
+
+_BOUNDED_EXPANSION = _BoundedExpansion()
+
 _NOT_WORD = re.compile(r"[^\w']+|_")
 _EDGE_APOSTROPHES = re.compile(r"(?<!\w)'|'(?!\w)")
 _SPACES = re.compile(r"\s+")
@@ -63,7 +82,8 @@ _SPACES = re.compile(r"\s+")
 
 def fold(text: str) -> str:
     """Unicode-normalise and case-fold, keeping punctuation and emoji (triage needs both)."""
-    visible = unicodedata.normalize("NFKC", text).translate(_LOOKALIKES).translate(_INVISIBLE)
+    compatible = unicodedata.normalize("NFKC", text.translate(_BOUNDED_EXPANSION))
+    visible = compatible.translate(_LOOKALIKES).translate(_INVISIBLE)
     return _SPACES.sub(" ", visible).strip().casefold()
 
 
@@ -88,11 +108,19 @@ class Synonyms:
             for variant, canonical in canonical_by_variant.items()
         }
         self._longest_variant = max((len(v.split()) for v in self._by_variant), default=0)
+        # Most words start no variant: one set lookup each, no phrases built (long messages).
+        self._first_words = frozenset(
+            variant.split()[0] for variant in self._by_variant if variant
+        )
 
     def apply(self, words: list[str]) -> list[str]:
         result: list[str] = []
         position = 0
         while position < len(words):
+            if words[position] not in self._first_words:
+                result.append(words[position])
+                position += 1
+                continue
             for span in range(min(self._longest_variant, len(words) - position), 0, -1):
                 phrase = " ".join(words[position : position + span])
                 canonical = self._by_variant.get(phrase)

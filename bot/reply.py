@@ -200,6 +200,17 @@ class Responder:
         return self._finish(Kind.SMALLTALK, escape(talk.answer), score=ranked[0].score)
 
     def _escalate(self, flagged: Triage, chat: ChatSettings) -> Reply:
+        if (
+            flagged.tier is Tier.CRISIS
+        ):  # a closing line of its own, not the disclaimer and the tip
+            body = escalation_text(flagged, chat.region, self.knowledge.safety)
+            return Reply(
+                kind=Kind.ESCALATION,
+                text=f"{body}\n\n{italic(self.knowledge.texts('reply.crisis_closing'))}",
+                escalation=flagged.tier,
+                triage_rule=flagged.rule,
+                score=100.0,
+            )
         return self._finish(
             Kind.ESCALATION,
             self._escalation_body(flagged, chat),

@@ -55,6 +55,14 @@ class Informational:
 
 
 @dataclass(frozen=True)
+class Speakers:
+    """Who a sign is said of: the nearest of these words before it in its sentence decides."""
+
+    me: frozenset[str]  # "i", "myself"
+    others: frozenset[str]  # "he", "she", "my son" -> "son"
+
+
+@dataclass(frozen=True)
 class Group:
     upgrades: bool  # takes part in the several-signs and amplifier upgrades to emergency
     risk_cue: bool  # counts as another risk cue next to a negated crisis phrase
@@ -87,6 +95,7 @@ class Lexicon:
     filler: PhraseSet  # never context for `max_other_words`: "thanks", "sorry", "guys"
     context: Context
     informational: Informational
+    speakers: Speakers
 
     def read(self, message: str) -> Document:
         words = self.tokeniser.tokens(message)
@@ -108,6 +117,7 @@ LEXICON_FIELDS = (
     "filler",
     "cues",
     "groups",
+    "speakers",
     "rules",
 )
 RULE_FIELDS = (
@@ -167,6 +177,14 @@ def load_lexicon(path: Path) -> Lexicon:
         filler=sets["filler"],
         context=context,
         informational=informational,
+        speakers=_speakers(_section(fields, "speakers")),
+    )
+
+
+def _speakers(fields: Fields) -> Speakers:
+    fields.reject_unknown(("me", "others"))
+    return Speakers(
+        me=frozenset(fields.text_list("me")), others=frozenset(fields.text_list("others"))
     )
 
 

@@ -19,6 +19,7 @@ from functools import cached_property
 
 from bot.safety_lexicon import Lexicon, Rule, Scope, Tier
 from bot.safety_phrases import Document, PhraseSet, Span
+from bot.safety_text import PUNCTUATION
 
 
 class Status(Enum):
@@ -32,6 +33,8 @@ class Findings:
     hits: list[Rule] = field(default_factory=list)  # rules whose sign is there, in lexicon order
     denied: list[Rule] = field(default_factory=list)  # crisis rules found only negated
     amplified: bool = False  # "worst ever", "sudden", "getting worse fast"
+    # Rule id -> where its sign was first found clear: who it is said of is read there.
+    places: dict[str, Span] = field(default_factory=dict)
     risk_cue: bool = False  # a risk cue that means a denial is not to be trusted
 
 
@@ -54,6 +57,14 @@ class _Triggers:
         if right - left - 1 > self.window:
             return False
         return not any(left < t.start and t.end < right for t in self.terminators)
+
+
+# A message this short with no person in it names a topic ("night vision") rather than reporting one.
+BARE_TOPIC_WORDS = 2
+
+
+def _checkin(rule: Rule, lexicon: Lexicon) -> bool:
+    return rule.group is not None and lexicon.groups[rule.group].checkin
 
 
 class _Context:
@@ -94,6 +105,35 @@ class _Context:
     def informational(self) -> bool:
         return _is_informational(self.lexicon, self.document)
 
+    @cached_property
+    def bare_topic(self) -> bool:
+        """A few words naming a subject, with nobody in them ("night vision", "yellow eyes?")."""
+        words = [w for w in self.document.words if w not in PUNCTUATION]
+        speakers = self.lexicon.speakers
+        people = speakers.me | speakers.others | self.lexicon.informational.first_person
+        return len(words) <= BARE_TOPIC_WORDS and not people.intersection(words)
+
+    def informational_at(self, sign: Span) -> bool:
+        """The sign's sentence is a general question about the drug, with no first-person words."""
+        sentence = self.document.sentence[sign.start]
+        frame = self.lexicon.informational
+        if not any(self.document.sentence[q.start] == sentence for q in self._questions):
+            return False
+        return not any(
+            word in frame.first_person
+            and self.document.sentence[i] == sentence
+            and not any(o.start <= i <= o.end for o in self._openers)
+            for i, word in enumerate(self.document.words)
+        )
+
+    @cached_property
+    def _questions(self) -> list[Span]:
+        return self.lexicon.informational.questions.spans(self.document)
+
+    @cached_property
+    def _openers(self) -> list[Span]:
+        return self.lexicon.informational.openers.spans(self.document)
+
     def status(self, sign: Span, *, crisis: bool, negatable: bool = True) -> Status:
         if any(sign.overlaps(idiom) for idiom in self.exceptions):
             return Status.DROPPED
@@ -126,16 +166,20 @@ def find(lexicon: Lexicon, document: Document) -> Findings:
     crisis_spans: list[Span] = []  # a check-in rule only counts for words no crisis phrase took
     for rule in lexicon.rules:
         spans = rule.phrases.spans(document)
-        if (
-            (not spans and not rule.cues)
-            or (rule.informational and context.informational)
-            or (rule.unless is not None and rule.unless.spans(document))
+        if rule.informational:  # a general question about the drug, in the sign's own sentence
+            if rule.cues and context.informational:
+                continue
+            spans = [span for span in spans if not context.informational_at(span)]
+        if (not spans and not rule.cues) or (
+            rule.unless is not None and rule.unless.spans(document)
         ):
             continue
+        if rule.tier is Tier.URGENT and context.bare_topic and not _checkin(rule, lexicon):
+            continue  # "night vision": a topic to read about, not a report of a symptom
         crisis = rule.tier is Tier.CRISIS
         if crisis:
             crisis_spans += spans
-        elif rule.group is not None and lexicon.groups[rule.group].checkin:
+        elif _checkin(rule, lexicon):
             spans = [s for s in spans if not any(s.overlaps(c) for c in crisis_spans)]
         found = {
             span: context.status(span, crisis=crisis, negatable=rule.negatable) for span in spans
@@ -146,6 +190,9 @@ def find(lexicon: Lexicon, document: Document) -> Findings:
         statuses = set(found.values())
         if Status.CLEAR in statuses or _all_cues(rule, lexicon, document, context, cues):
             findings.hits.append(rule)
+            clear = [span for span, status in found.items() if status is Status.CLEAR]
+            if clear:
+                findings.places[rule.id] = clear[0]
         elif crisis and Status.NEGATED in statuses:
             findings.denied.append(rule)
     if any(rule.tier is Tier.URGENT for rule in findings.hits):
@@ -196,3 +243,19 @@ def _is_informational(lexicon: Lexicon, document: Document) -> bool:
         word in frame.first_person and not any(o.start <= i <= o.end for o in openers)
         for i, word in enumerate(document.words)
     )
+
+
+def said_of_someone_else(lexicon: Lexicon, document: Document, sign: Span) -> bool:
+    """True when the nearest speaker word before the sign, in its sentence, is someone else's
+    ("my son said he doesn't see the point"); "i", or no such word at all, is the writer."""
+    sentence = document.sentence[sign.start]
+    speakers = lexicon.speakers
+    for index in range(sign.end, -1, -1):
+        if document.sentence[index] != sentence:
+            break
+        word = document.words[index]
+        if word in speakers.me:
+            return False
+        if word in speakers.others:
+            return True
+    return False

@@ -17,9 +17,13 @@ from bot.render import escape
 
 REPLY_KINDS = (
     "crisis",
+    "crisis_helper",
     "emergency",
+    "emergency_helper",
     "urgent",
+    "urgent_dose",
     "urgent_mood",
+    "urgent_mood_helper",
     "urgent_pregnancy",
     "checkin",
     "checkin_concern",
@@ -31,6 +35,7 @@ REGION_FIELDS = ("name", "emergency", "urgent_care", "resources", "source")
 RESOURCE_FIELDS = ("name", "contact")
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+_UNCONFIRMED = re.compile(r"\bverify\b", re.IGNORECASE)  # a reviewer's "still to be checked" mark
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ def load_resources(path: Path) -> tuple[dict[str, RegionResources], str]:
 def _region(code: str, data: object, path: Path) -> RegionResources:
     fields = Fields(data, path, entry=code)
     fields.reject_unknown(REGION_FIELDS)
-    fields.text("source")  # required so that every number can be checked again
+    _check_source(fields, fields.text("source"))
     items = fields.items("resources")
     if len(items) > MAX_RESOURCES:
         raise fields.error("resources", f"at most {MAX_RESOURCES} (the reply stays short)")
@@ -108,6 +113,16 @@ def _region(code: str, data: object, path: Path) -> RegionResources:
         urgent_care=fields.text("urgent_care"),
         resources=tuple(resources),
     )
+
+
+def _check_source(fields: Fields, source: str) -> None:
+    """Every region's numbers name the official page they were checked on, and none ships unconfirmed."""
+    if "https://" not in source:
+        raise fields.error("source", "must name the official page the numbers were checked on")
+    if _UNCONFIRMED.search(source):
+        raise fields.error(
+            "source", "says 'verify': confirm the number on its official page first"
+        )
 
 
 def load_replies(path: Path) -> Replies:

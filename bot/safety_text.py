@@ -16,6 +16,7 @@ bled), and the lexicon lists a few real words that are common typos of its own w
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 
@@ -33,6 +34,12 @@ _LEET = str.maketrans(
 )
 _LEET_WORD = re.compile(r"(?=.*[a-z])(?=.*[0-9@$])[a-z@$][a-z0-9@$]*")
 _STRETCHED = re.compile(r"(\w)\1{2,}")
+# An ellipsis is a pause, not the end of a sentence: "i want to die... of laughter" is one clause.
+_ELLIPSIS = re.compile(r"\.{2,}|…")
+# "39.4" is "39" to triage: a decimal point must not end a sentence ("temperature 39.4").
+_DECIMAL = re.compile(r"(\d+)[.,]\d+")
+# French and Italian elision: "j'ai", "d'en", "l'ho" are two words ("j ai", "d en", "l ho").
+_ELISION = re.compile(r"(qu|[cdjlmnst])'(\w{2,})")
 _DOUBLED = re.compile(r"(\w)\1+")
 
 # Contractions whose stem is not the first word ("can't" is "can not", not "ca not").
@@ -55,6 +62,8 @@ _IS_AFTER = frozenset(
 # at least MIN_TYPO_TARGET letters, keeping the first letter: "klil", "lvie", "ded" but never "dye".
 MIN_TYPO_TARGET = 4
 MIN_TYPO_WORD = 3
+# A stretched or doubled word is never shrunk to fewer letters than this.
+MIN_SHRUNK = 3
 
 
 class Tokeniser:
@@ -85,17 +94,23 @@ class Tokeniser:
         self._rewrite_letters = _by_letters(frozenset(single) | self._phrase_words)
         self._known_letters = _by_letters(self._known)
         self._word_targets = _by_initial(vocabulary)
+        self._known_by_letter = _by_letter_at(self._known)
         self._rewrite_targets = _by_initial(frozenset(single))
         self.canonical = lru_cache(maxsize=8192)(self._canonical)
         self.options = lru_cache(maxsize=8192)(self._options)
 
     def tokens(self, message: str) -> list[str]:
         text = fold(message.replace("\n", " . ").replace("\ufe0f", ""))
-        text = self._emoji_pattern.sub(lambda m: f" {self._emoji[m.group()]} ", text)
+        text = _ELLIPSIS.sub(" , ", self._emoji_pattern.sub(self._emoji_word, text))
+        text = _DECIMAL.sub(r"\1", text)
         words: list[str] = []
         for raw in _TOKEN.findall(text):
-            words.extend(self.canonical(raw))
-        return self._phrase_rewrites.apply(words)
+            for part in _elided(_unaccented(raw)):
+                words.extend(self.canonical(part))
+        return _without_long_runs(self._phrase_rewrites.apply(words))
+
+    def _emoji_word(self, match: re.Match[str]) -> str:
+        return f" {self._emoji[match.group()]} "
 
     def _canonical(self, raw: str) -> tuple[str, ...]:
         if raw in PUNCTUATION:
@@ -111,7 +126,8 @@ class Tokeniser:
         if stretched in self._known:
             return (stretched,)
         for shrunk in (_STRETCHED.sub(r"\1", word), _DOUBLED.sub(r"\1", word)):
-            if shrunk in self._vocabulary:  # "diiie", "diee" -> "die"; but "odd" stays "odd"
+            # "diiie", "diee" -> "die"; but "odd" stays "odd", and "hee" (here) is never "he"
+            if len(shrunk) >= MIN_SHRUNK and shrunk in self._vocabulary:
                 return (shrunk,)
         expanded = _expand_contraction(stretched)
         if expanded is not None:
@@ -187,10 +203,51 @@ class Tokeniser:
         ]
 
     def _censored(self, word: str) -> str:
-        """'k*ll' or 's*icide': the one known word that fits, '*' standing for one letter."""
-        pattern = re.compile(re.escape(word).replace(r"\*", "[a-z]"))
-        fits = [known for known in self._known if pattern.fullmatch(known)]
+        """'k*ll' or 's*icide': the one known word that fits, '*' standing for one letter.
+
+        Only known words of the same length with the same letter at the word's rarest position are
+        compared, so a thousand made-up censored words cost what a few do (no pattern per word)."""
+        letters = [(i, c) for i, c in enumerate(word) if c != "*"]
+        if not letters:
+            return word
+        buckets = [self._known_by_letter.get((len(word), i, c), ()) for i, c in letters]
+        fits = [known for known in min(buckets, key=len) if all(known[i] == c for i, c in letters)]
         return fits[0] if len(fits) == 1 else word
+
+
+# More of the same word in a row says nothing new ("💊" x 2048): triage reads at most this many.
+MAX_REPEATS = 3
+
+
+def _without_long_runs(words: list[str]) -> list[str]:
+    kept: list[str] = []
+    for word in words:
+        if len(kept) < MAX_REPEATS or any(w != word for w in kept[-MAX_REPEATS:]):
+            kept.append(word)
+    return kept
+
+
+def _by_letter_at(words: frozenset[str]) -> dict[tuple[int, int, str], tuple[str, ...]]:
+    """(length, position, letter) -> the words with that letter there."""
+    found: dict[tuple[int, int, str], list[str]] = {}
+    for word in sorted(words):
+        for index, letter in enumerate(word):
+            found.setdefault((len(word), index, letter), []).append(word)
+    return {key: tuple(value) for key, value in found.items()}
+
+
+@lru_cache(maxsize=8192)
+def _unaccented(word: str) -> str:
+    """ "isotretinoína" -> "isotretinoina": the lexicon writes other languages without accents."""
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _elided(word: str) -> tuple[str, ...]:
+    match = _ELISION.fullmatch(word)
+    return (match.group(1), match.group(2)) if match else (word,)
 
 
 def _by_initial(words: frozenset[str]) -> dict[str, tuple[str, ...]]:

@@ -22,6 +22,7 @@ REQUIRED_TEXTS: Mapping[str, tuple[str, ...]] = {
         "related_intro",
         "empty_message",
         "region_hint",
+        "crisis_closing",
     ),
     "console": ("banner", "prompt", "goodbye", "region_set", "region_unknown"),
     "telegram": (

@@ -14,11 +14,11 @@ group (the safety net for death words no phrase explains) are soft check-ins too
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.safety_lexicon import Lexicon, Rule, Tier, load_lexicon
-from bot.safety_match import Findings, find
+from bot.safety_match import Findings, find, said_of_someone_else
 from bot.safety_replies import (
     Region,
     RegionResources,
@@ -48,6 +48,7 @@ class Triage:
     tier: Tier
     rule: str  # the id of the rule that fired, shown by `ask --jsonl` as `triage_rule`
     checkin: bool = False  # a negated crisis phrase: a soft check-in; the answer may follow it
+    about_other: bool = False  # said of someone else ("my son said..."): the helper's reply
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,12 @@ class SafetyContent:
     replies: Replies
 
     def reply_kind(self, result: Triage) -> str:
+        """The reply text to use; its helper version when the message is about someone else."""
+        kind = self._kind(result)
+        helper = f"{kind}_helper"
+        return helper if result.about_other and helper in self.replies.templates else kind
+
+    def _kind(self, result: Triage) -> str:
         rule = next((r for r in self.lexicon.rules if r.id == result.rule), None)
         if rule is not None and rule.group is not None:
             return self.lexicon.groups[rule.group].reply
@@ -80,7 +87,13 @@ def load_safety(directory: Path) -> SafetyContent:
 
 def triage(message: str, safety: SafetyContent) -> Triage | None:
     lexicon = safety.lexicon
-    return decide(find(lexicon, lexicon.read(message)), lexicon)
+    document = lexicon.read(message)
+    found = find(lexicon, document)
+    result = decide(found, lexicon)
+    place = found.places.get(result.rule) if result is not None else None
+    if result is not None and place is not None and said_of_someone_else(lexicon, document, place):
+        return replace(result, about_other=True)
+    return result
 
 
 def decide(found: Findings, lexicon: Lexicon) -> Triage | None:

@@ -56,7 +56,7 @@ def telegram_settings(fake_api: FakeBotApi, tmp_path: Path) -> Settings:
     return Settings(
         token=fake_api.token,
         api_base_url=fake_api.base_url,
-        persistence_path=tmp_path / "bot-state.pickle",
+        persistence_path=tmp_path / "bot-state.sqlite3",
     )
 
 

@@ -97,7 +97,7 @@ FAULTS: dict[str, tuple[Fault, str, Callable[[Path], list[str]]]] = {
 @pytest.fixture
 def bot_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A complete, valid bot configuration, and a build step that fails the test if reached."""
-    state = tmp_path / "state" / "bot.pickle"
+    state = tmp_path / "state" / "bot.sqlite3"
     monkeypatch.setenv(TOKEN_ENV, FAKE_TOKEN)
     monkeypatch.setenv(PERSISTENCE_ENV, str(state))
     for name in (API_BASE_URL_ENV, WEBHOOK_URL_ENV):

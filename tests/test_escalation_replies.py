@@ -54,9 +54,11 @@ def reply_in(responder: Responder, kind: str, region: str | None) -> Reply:
 
 
 def body(reply: Reply, responder: Responder) -> str:
-    disclaimer = escape(responder.knowledge.texts("reply.disclaimer"))
-    assert reply.text.endswith(f"<i>{disclaimer}</i>")
-    return reply.text.removesuffix(f"<i>{disclaimer}</i>")
+    """The reply without its closing: the disclaimer, or for a crisis its own closing line."""
+    key = "reply.crisis_closing" if reply.escalation is Tier.CRISIS else "reply.disclaimer"
+    closing = escape(responder.knowledge.texts(key))
+    assert reply.text.endswith(f"<i>{closing}</i>")
+    return reply.text.removesuffix(f"<i>{closing}</i>")
 
 
 def region_numbers(place: RegionResources) -> list[str]:
@@ -121,7 +123,8 @@ def test_an_unknown_region_gets_the_international_default_and_the_hint(
     hint = escape(responder.knowledge.texts("reply.region_hint"))
     for kind in MESSAGES:
         text = reply_in(responder, kind, None).text
-        assert hint in text, kind
+        # A crisis reply says it in its own closing line; the others carry the tip.
+        assert (hint in text) if MESSAGES[kind][1] is not Tier.CRISIS else "/region" in text, kind
         shown = default.resources[0].contact if kind == "checkin" else default.emergency
         assert escape(shown) in text, kind
     stale = reply_in(responder, "crisis", "atlantis").text  # a code a later release removed

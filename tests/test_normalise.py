@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from bot.normalise import Synonyms, fold, normalise, plain_words
+from bot.normalise import (
+    MAX_EXPANSION,
+    Synonyms,
+    fold,
+    normalise,
+    plain_words,
+)
+from bot.testing.adversarial import GENERATORS, MAX_MESSAGE_LENGTH, adversarial_messages
 
 
 def test_curly_quotes_and_invisible_characters_are_folded() -> None:
@@ -22,3 +29,19 @@ def test_synonyms_rewrite_whole_words_longest_first() -> None:
         "second course of isotretinoin ask my dermatologist"
     )
     assert normalise("octane dermal", synonyms) == "octane dermal"
+
+
+def test_nfkc_grows_no_message_more_than_a_few_times() -> None:
+    """U+FDFA alone would turn a 4 096-character message into 73 728 characters to match."""
+    crafted = "\ufdfa\ufdfb\u2487\u337f" * 1024
+    assert len(fold(crafted)) <= MAX_EXPANSION * len(crafted)
+    assert fold("\ufb03ne \u2487") == "ffine (20)"  # ligatures and the like still fold
+
+
+def test_the_crafted_messages_are_as_long_as_telegram_allows_and_no_longer() -> None:
+    crafted = adversarial_messages(["lips", "dryness", "course"], per_generator=2)
+    assert set(crafted) == set(GENERATORS)
+    assert len(set(crafted["distinct typos"])) == 2  # fresh: no cache can hide the cost
+    for messages in crafted.values():
+        for message in messages:
+            assert len(message.encode("utf-16-le")) // 2 <= MAX_MESSAGE_LENGTH

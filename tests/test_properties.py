@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from bot.render import MAX_MESSAGE_LENGTH, escape, split_message, visible_length
 from bot.reply import ChatSettings, Kind, Reply, Responder
-from bot.triage import triage
+from bot.triage import Tier, triage
 
 # Tags replies may use, with the attributes each may carry (Telegram accepts more; we use these).
 ALLOWED_TAGS: dict[str, frozenset[str]] = {
@@ -120,12 +120,13 @@ def _content(markup: str) -> str:
     return re.sub(r"\s+", "", re.sub(r"<[^>]*>", "", markup))
 
 
-def assert_sendable(reply: Reply, disclaimer: str) -> None:
-    """Everything the Telegram adapter relies on when it sends `reply`."""
+def assert_sendable(reply: Reply, closings: tuple[str, str]) -> None:
+    """Everything the Telegram adapter relies on when it sends `reply`; `closings` are the
+    disclaimer and the crisis reply's own closing line."""
     assert isinstance(reply.kind, Kind)
     assert isinstance(reply.text, str)
     assert reply.text.strip()
-    assert reply.text.endswith(disclaimer)
+    assert reply.text.endswith(closings[reply.escalation is Tier.CRISIS])
     assert telegram_html_errors(reply.text) == []
     assert (reply.escalation is not None) == (reply.kind is Kind.ESCALATION)
     parts = reply.parts()
@@ -139,8 +140,12 @@ def assert_sendable(reply: Reply, disclaimer: str) -> None:
     json.dumps(reply.as_json(), ensure_ascii=False).encode("utf-8")
 
 
-def _disclaimer(responder: Responder) -> str:
-    return f"<i>{escape(responder.knowledge.texts('reply.disclaimer'))}</i>"
+def _disclaimer(responder: Responder) -> tuple[str, str]:
+    texts = responder.knowledge.texts
+    return (
+        f"<i>{escape(texts('reply.disclaimer'))}</i>",
+        f"<i>{escape(texts('reply.crisis_closing'))}</i>",
+    )
 
 
 # Pieces that have broken chat bots before: markup and Markdown look-alikes, invisible and

@@ -160,3 +160,12 @@ def test_tampered_weights_stop_the_bot_with_one_line(monkeypatch: pytest.MonkeyP
         assert main(["check"]) == 2
     finally:
         default_encoder.cache_clear()
+
+
+def test_a_post_of_many_questions_keeps_the_first_and_the_last() -> None:
+    post = " ".join(f"Is question number {n} fine?" for n in range(10))
+    assert questions(post) == [
+        "Is question number 0 fine?",
+        "Is question number 1 fine?",
+        "Is question number 9 fine?",
+    ]

@@ -22,7 +22,7 @@ def test_only_the_token_is_required() -> None:
     assert settings.token == TOKEN
     assert settings.webhook is None
     assert settings.api_base_url is None
-    assert settings.persistence_path == Path("bot-state.pickle")
+    assert settings.persistence_path == Path("bot-state.sqlite3")
     assert settings.log_level == logging.INFO
     assert settings.flood_limits
 
@@ -34,12 +34,12 @@ def test_everything_can_be_configured() -> None:
             "WEBHOOK_LISTEN": "127.0.0.1",
             "WEBHOOK_PORT": "8080",
             "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
-            "BOT_PERSISTENCE_PATH": "/data/state.pickle",
+            "BOT_PERSISTENCE_PATH": "/data/state.sqlite3",
             "LOG_LEVEL": "debug",
         }
     )
     assert settings.api_base_url == "http://127.0.0.1:8081/bot"
-    assert settings.persistence_path == Path("/data/state.pickle")
+    assert settings.persistence_path == Path("/data/state.sqlite3")
     assert settings.log_level == logging.DEBUG
     webhook = settings.webhook
     assert webhook is not None

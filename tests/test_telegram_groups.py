@@ -293,6 +293,20 @@ async def test_a_group_that_removes_the_bot_has_its_settings_forgotten(
     async with start_bot(fake_api, telegram_settings, responder) as bot:
         [panel] = sent(await bot.exchange(updates.text(GROUP, MODERATOR, "/settings")))
         await bot.exchange(updates.button_press(MODERATOR, panel.result, f"r:{region}"))
-        assert PrefsStore(bot.application.bot_data).get(GROUP["id"]).region == region
+        assert PrefsStore(bot.application).get(GROUP["id"]).region == region
         assert await bot.exchange(removed) == []
-        assert PrefsStore(bot.application.bot_data).get(GROUP["id"]) == ChatPrefs()
+        assert PrefsStore(bot.application).get(GROUP["id"]) == ChatPrefs()
+
+
+async def test_a_routine_pill_emoji_post_is_left_alone_but_an_unaddressed_crisis_is_not(
+    polling_bot: PollingBot, updates: Updates, responder: Responder
+) -> None:
+    """An emoji alone never makes a crisis: a routine 💊 post must not get a public crisis reply."""
+    routine = ["took my pills 💊", "morning routine done: cleanser, spf, pills 💊", "day 40 💊💧"]
+    for post in routine:
+        assert group_reply(responder, post).kind is not Kind.ESCALATION, post
+    assert await polling_bot.exchange(*(updates.text(GROUP, ALICE, p) for p in routine)) == []
+    plan = "im going to jump off the car park roof tonight"
+    [answer] = sent(await polling_bot.exchange(updates.text(GROUP, ALICE, plan)))
+    assert answer.text == group_reply(responder, plan).text
+    assert group_reply(responder, plan).escalation is Tier.CRISIS

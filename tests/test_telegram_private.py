@@ -198,7 +198,7 @@ async def test_region_is_chosen_with_buttons_stored_and_forgotten(
     calls = await polling_bot.exchange(updates.button_press(ALICE, menu.result, f"r:{code}"))
     [confirmation] = sent(calls, "editMessageText")
     assert regions[code].name in confirmation.text
-    store = PrefsStore(polling_bot.application.bot_data)
+    store = PrefsStore(polling_bot.application)
     assert store.get(ALICE.id).region == code
     [forgotten] = sent(await polling_bot.exchange(updates.text(CHAT, ALICE, "/forget")))
     assert forgotten.text.startswith("Done")

@@ -10,6 +10,7 @@ import re
 import signal
 import socket
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +24,7 @@ from bot.testing.updates import Person, Updates, private_chat
 ROOT = Path(__file__).resolve().parent.parent
 ALICE = Person(1001, "Alice")
 SECRET_WORDS = "question-about-marmalade"
+DOCKER_GRACE_SECONDS = 10.0  # between Docker's SIGTERM and its SIGKILL
 STARTUP = 30.0  # seconds: importing PTB and loading the content, on a slow machine
 
 
@@ -55,6 +57,13 @@ async def stop(process: asyncio.subprocess.Process) -> str:
     return stderr.decode()
 
 
+async def health(env: dict[str, str]) -> int:
+    check = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "health", cwd=ROOT, env={**os.environ, **env}
+    )
+    return await asyncio.wait_for(check.wait(), STARTUP)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -65,16 +74,26 @@ def free_port() -> int:
 async def test_long_polling_answers_and_stops_cleanly_on_sigterm(
     fake_api: FakeBotApi, tmp_path: Path
 ) -> None:
-    state = tmp_path / "state" / "bot.pickle"  # the directory is created at start
+    state = tmp_path / "state" / "bot.sqlite3"  # the directory is created at start
     env = {
         "TELEGRAM_BOT_TOKEN": fake_api.token,
         "TELEGRAM_API_BASE_URL": fake_api.base_url,
         "BOT_PERSISTENCE_PATH": str(state),
+        "BOT_HEARTBEAT_PATH": str(tmp_path / "alive"),
     }
+    waiting = [Person(8000 + n, f"P{n}") for n in range(40)]
     async with bot_process(env) as process:
         fake_api.push(Updates().text(private_chat(ALICE), ALICE, f"dry lips {SECRET_WORDS}"))
         [answer] = await fake_api.wait_for("sendMessage", chat_id=ALICE.id, within=STARTUP)
+        assert await health(env) == 0  # what Docker's HEALTHCHECK runs
+        for person in waiting:  # fetched, most not yet answered when SIGTERM comes
+            fake_api.push(Updates().text(private_chat(person), person, "dry lips"))
+        await fake_api.wait_fetched(fake_api.last_update_id)
+        stopping = time.perf_counter()
         stderr = await stop(process)
+    assert time.perf_counter() - stopping < DOCKER_GRACE_SECONDS
+    answered = {call.chat_id for call in fake_api.calls_to("sendMessage")}
+    assert answered == {ALICE.id, *(person.id for person in waiting)}
     assert answer.text.endswith("</i>")
     assert fake_api.calls_to("deleteWebhook")
     assert len(fake_api.calls_to("setMyCommands")) == 3
@@ -90,7 +109,7 @@ async def test_a_token_revoked_while_running_stops_the_process(
     env = {
         "TELEGRAM_BOT_TOKEN": fake_api.token,
         "TELEGRAM_API_BASE_URL": fake_api.base_url,
-        "BOT_PERSISTENCE_PATH": str(tmp_path / "bot.pickle"),
+        "BOT_PERSISTENCE_PATH": str(tmp_path / "bot.sqlite3"),
     }
     async with bot_process(env) as process:
         fake_api.push(Updates().text(private_chat(ALICE), ALICE, "dry lips"))
@@ -110,11 +129,12 @@ async def test_webhook_mode_handles_only_requests_carrying_the_secret(
     env = {
         "TELEGRAM_BOT_TOKEN": fake_api.token,
         "TELEGRAM_API_BASE_URL": fake_api.base_url,
-        "BOT_PERSISTENCE_PATH": str(tmp_path / "bot.pickle"),
+        "BOT_PERSISTENCE_PATH": str(tmp_path / "bot.sqlite3"),
         "WEBHOOK_URL": "https://bot.example.org/telegram-hook",
         "WEBHOOK_LISTEN": "127.0.0.1",
         "WEBHOOK_PORT": str(port),
         "WEBHOOK_SECRET": secret,
+        "BOT_HEARTBEAT_PATH": str(tmp_path / "alive"),
     }
     updates = Updates()
     chat = private_chat(ALICE)
@@ -148,9 +168,13 @@ async def test_webhook_mode_handles_only_requests_carrying_the_secret(
         assert await post(update(2), wrong) == 403
         assert await post(update(3), json_type) == 403
         assert await post(update(4), right) == 200
+        # Telegram re-sends an update it got no answer for in time:
+        assert await post(update(4), right) == 200
         replies = await fake_api.wait_for("sendMessage", chat_id=ALICE.id, count=2)
+        assert await health(env) == 0
         stderr = await stop(process)
     assert len(replies) == 2
+    assert len(fake_api.calls_to("sendMessage")) == 2  # the re-sent update 4 answered once
     assert "update 2 " not in stderr
     assert "update 3 " not in stderr
     assert "update 4 text" in stderr
@@ -205,5 +229,7 @@ def test_the_docker_image_runs_as_a_user_without_a_baked_in_token() -> None:
     assert installs
     assert installs[0] < first_code
     assert instructions[-1] == 'CMD ["python", "-m", "bot", "run"]'
+    healthcheck = next(i for i, line in enumerate(instructions) if line.startswith("HEALTHCHECK"))
+    assert instructions[healthcheck + 1] == 'CMD ["python", "-m", "bot", "health"]'
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
-    assert {".env", ".git", ".venv", "*.pickle"} <= set(ignored)
+    assert {".env", ".git", ".venv", "*.pickle", "*.sqlite3*"} <= set(ignored)

@@ -1,5 +1,5 @@
-"""The Telegram adapter's small parts: callback data and deep links, the cooldown, stored settings,
-per-chat ordering, and its texts."""
+"""The Telegram adapter's small parts: callback data and deep links, the cooldown, per-chat ordering,
+and its texts (stored settings: tests/test_telegram_state.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from telegram import Update
 
 from bot.knowledge import Knowledge
 from bot.reply import Responder
-from bot.telegram.delivery import ChatOrderedUpdateProcessor
+from bot.telegram.delivery import FairUpdateProcessor
 from bot.telegram.keyboards import (
     SECTION_PAYLOAD_PREFIX,
     TOPICS_PAYLOAD,
@@ -23,7 +23,7 @@ from bot.telegram.keyboards import (
     parse_press,
     topics_keyboard,
 )
-from bot.telegram.state import ChatPrefs, CheckinMemory, Cooldown, PrefsStore, Verdict
+from bot.telegram.state import CheckinMemory, Cooldown, Verdict
 from bot.texts import REQUIRED_TEXTS
 
 DEEP_LINK_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -120,25 +120,8 @@ def test_check_ins_are_counted_per_chat_and_age_out() -> None:
     assert memory.recent(7) == 0
 
 
-def test_only_chats_that_changed_a_setting_are_stored() -> None:
-    bot_data: dict[object, object] = {}
-    store = PrefsStore(bot_data)
-    assert store.get(7) == ChatPrefs()
-    store.set(7, ChatPrefs())
-    assert bot_data == {"chat_prefs": {}}
-    store.set(7, ChatPrefs(region="gb"))
-    store.set(-100, ChatPrefs(safety_watch=False))
-    assert PrefsStore(bot_data).get(7) == ChatPrefs(region="gb")
-    store.move(-100, -1009)
-    assert store.get(-1009).safety_watch is False
-    assert store.get(-100) == ChatPrefs()
-    assert store.forget(7) is True
-    assert store.forget(7) is False
-    assert store.get(7) == ChatPrefs()
-
-
 async def test_updates_of_one_chat_are_handled_in_order_and_other_chats_meanwhile() -> None:
-    processor = ChatOrderedUpdateProcessor(max_active=2, max_pending=8)
+    processor = FairUpdateProcessor(max_active=2, is_urgent=lambda update: False)
     finished: list[str] = []
     release_first = asyncio.Event()
     other_chat_done = asyncio.Event()

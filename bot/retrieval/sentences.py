@@ -11,6 +11,8 @@ _QUESTION_START = re.compile(
     r"|has|have|any|anyone|anybody|ok|okay|normal)\b",
     re.IGNORECASE,
 )
+# A post asks a few things at most; bounding them bounds the work a crafted message can cause.
+MAX_QUESTIONS = 3
 # Shorter fragments ("Hi." "Thanks!") carry no question of their own.
 MIN_SENTENCE_WORDS = 3
 
@@ -25,9 +27,12 @@ def is_question(sentence: str) -> bool:
 
 
 def questions(message: str) -> list[str]:
-    """The sentences that ask something, in order; for a story with none, its last sentence."""
+    """The sentences that ask something, in order (the first ones and the last, at most
+    MAX_QUESTIONS); for a story with none, its last sentence."""
     found = sentences(message)
     asked = [sentence for sentence in found if is_question(sentence)]
+    if len(asked) > MAX_QUESTIONS:
+        asked = [*asked[: MAX_QUESTIONS - 1], asked[-1]]
     if asked or len(found) < 2:
         return asked
     return found[-1:]

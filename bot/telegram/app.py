@@ -28,8 +28,6 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
-    PersistenceInput,
-    PicklePersistence,
     TypeHandler,
     filters,
 )
@@ -38,12 +36,16 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.reply import Responder
 from bot.telegram.config import Settings
 from bot.telegram.delivery import (
-    ChatOrderedUpdateProcessor,
+    DrainingApplication,
+    FairUpdateProcessor,
     ReadableUpdates,
     ResilientRateLimiter,
 )
 from bot.telegram.handlers import Frontend, log_unhandled, logged
+from bot.telegram.health import Heartbeat
 from bot.telegram.logs import protect_logs
+from bot.telegram.persistence import open_persistence
+from bot.telegram.state import legacy_records
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +56,15 @@ ALLOWED_UPDATES = (
     Update.EDITED_MESSAGE,
     Update.CALLBACK_QUERY,
     Update.INLINE_QUERY,
+    Update.MY_CHAT_MEMBER,  # removed from a group or blocked: forget that chat (see /privacy)
 )
 # Updates handled at once. Each takes milliseconds of CPU and waits on one HTTP call to Telegram, so a
 # few slots keep up with Telegram's 30 messages/s; more only grow the HTTP connection pool, which
 # httpcore scans on every request (measured with `python -m bot bench --telegram`).
 MAX_ACTIVE_UPDATES = 8
-MAX_PENDING_UPDATES = 512
-PERSISTENCE_INTERVAL_SECONDS = 30
+# Settings are committed as they change (PrefsStore); this loop only saves other bot_data, such as
+# counters, and costs little since only records that changed are written.
+PERSISTENCE_INTERVAL_SECONDS = 10
 
 # The command menus Telegram shows after "/", per kind of chat.
 PRIVATE_COMMANDS = (
@@ -84,14 +88,18 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
 ) -> BotApplication:
-    """The bot, ready for `run_polling`/`run_webhook` (or, in tests, initialize/start by hand)."""
+    """The bot, ready for `run_polling`/`run_webhook` (or, in tests, initialize/start by hand).
+
+    Raises ConfigError when the state store at `settings.persistence_path` cannot be used."""
     protect_logs(settings.log_level, settings.token)
     # Opt in to PTB's coming time periods (timedelta, not int seconds), as PTB 22 recommends: without
     # it, every 429 RetryAfter raises a deprecation warning inside the rate limiter.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     frontend = Frontend(responder)
+    processor = FairUpdateProcessor(MAX_ACTIVE_UPDATES, is_urgent=frontend.escalates)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
+        .application_class(DrainingApplication)
         .token(settings.token)
         .defaults(
             Defaults(
@@ -100,16 +108,12 @@ def build_application(
             )
         )
         .rate_limiter(ResilientRateLimiter(flood_limits=settings.flood_limits))
-        .concurrent_updates(
-            ChatOrderedUpdateProcessor(MAX_ACTIVE_UPDATES, max_pending=MAX_PENDING_UPDATES)
-        )
+        .concurrent_updates(processor)
         .persistence(
-            PicklePersistence(
-                filepath=settings.persistence_path,
-                store_data=PersistenceInput(
-                    bot_data=True, chat_data=False, user_data=False, callback_data=False
-                ),
-                update_interval=PERSISTENCE_INTERVAL_SECONDS,
+            open_persistence(
+                settings.persistence_path,
+                PERSISTENCE_INTERVAL_SECONDS,
+                partial(legacy_records, settings.persistence_path),
             )
         )
     )
@@ -120,12 +124,21 @@ def build_application(
     # PTB's own default for this connection, wrapped so that one update PTB cannot read is skipped.
     updates_connection = get_updates_request or HTTPXRequest(connection_pool_size=1)
     updates = ReadableUpdates(updates_connection)
+    updates.before_fetch = processor.room_to_fetch
     builder = builder.get_updates_request(updates)
+
+    heartbeat = Heartbeat(settings.heartbeat_path) if settings.heartbeat_path else None
 
     async def post_init(application: BotApplication) -> None:
         await register_commands(application, frontend)
+        if heartbeat is not None:
+            heartbeat.start()
 
-    application: BotApplication = builder.post_init(post_init).build()
+    async def post_stop(_application: BotApplication) -> None:
+        if heartbeat is not None:
+            await heartbeat.stop()
+
+    application: BotApplication = builder.post_init(post_init).post_stop(post_stop).build()
     add_handlers(application, frontend)
     updates.on_token_rejected = partial(stop_for_revoked_token, application)
     return application

@@ -85,7 +85,7 @@ async def _benchmark(responder: Responder) -> tuple[Result, Result]:
             settings = Settings(
                 token=api.token,
                 api_base_url=api.base_url,
-                persistence_path=Path(state) / "bench.pickle",
+                persistence_path=Path(state) / "bench.sqlite3",
                 flood_limits=None,
             )
             async with PollingBot(api, build_application(settings, responder)) as bot:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.telegram.health import heartbeat_path
+
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 API_BASE_URL_ENV = "TELEGRAM_API_BASE_URL"
 WEBHOOK_URL_ENV = "WEBHOOK_URL"
@@ -22,7 +24,7 @@ WEBHOOK_SECRET_ENV = "WEBHOOK_SECRET"
 PERSISTENCE_ENV = "BOT_PERSISTENCE_PATH"
 LOG_LEVEL_ENV = "LOG_LEVEL"
 
-DEFAULT_PERSISTENCE_PATH = Path("bot-state.pickle")
+DEFAULT_PERSISTENCE_PATH = Path("bot-state.sqlite3")
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"  # all interfaces: Telegram must reach the webhook
 DEFAULT_WEBHOOK_PORT = 8443
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -81,6 +83,7 @@ class Settings:
     webhook: Webhook | None = None  # None: long polling
     persistence_path: Path = DEFAULT_PERSISTENCE_PATH
     log_level: int = logging.INFO
+    heartbeat_path: Path | None = None  # touched while running, for `python -m bot health`
     # Telegram's own flood limits (30 messages/s, 20/min per group). Only the benchmark, which talks to a
     # local fake server, switches them off (None), and the soak speeds them up; retries after 429 and
     # network errors stay on.
@@ -98,6 +101,7 @@ class Settings:
             webhook=_webhook(value),
             persistence_path=Path(value(PERSISTENCE_ENV) or DEFAULT_PERSISTENCE_PATH),
             log_level=_log_level(value(LOG_LEVEL_ENV)),
+            heartbeat_path=heartbeat_path(env),
         )
 
 

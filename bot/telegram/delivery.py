@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
+import sys
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram.error import BadRequest, NetworkError
-from telegram.ext import AIORateLimiter, BaseUpdateProcessor
+from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, Application, BaseUpdateProcessor
 from telegram.request import BaseRequest, RequestData
 
 from bot.telegram.config import TELEGRAM_FLOOD_LIMITS, FloodLimits
@@ -23,6 +24,17 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 JSONDict = dict[str, Any]
+
+UNLIMITED = sys.maxsize
+URGENT_SLOTS = 4  # escalations handled at once, beside the ordinary slots
+# Fetching pauses while this many updates wait, so that at a stop what was fetched (these, and the
+# batch of up to 100 in flight) is answered in under 8 s at Telegram's 30 messages/s, within Docker's
+# 10 s grace. A flooding chat counts for CHAT_SHARE at most, so that it cannot stop the others'
+# updates (and a crisis among them) from being fetched.
+FETCH_BACKLOG = 120
+CHAT_SHARE = 8
+DRAIN_SECONDS = 8.0
+REMEMBERED_UPDATE_IDS = 10_000  # Telegram redelivers recent updates only
 
 
 class ReadableUpdates(BaseRequest):
@@ -39,6 +51,8 @@ class ReadableUpdates(BaseRequest):
         # Called when Telegram answers 401: the token was revoked while the bot was running. PTB
         # would stop polling and leave the process idle; the application sets this to stop instead.
         self.on_token_rejected: Callable[[], None] | None = None
+        # Awaited before each long poll: the update processor's `room_to_fetch`.
+        self.before_fetch: Callable[[], Awaitable[None]] | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -60,6 +74,9 @@ class ReadableUpdates(BaseRequest):
         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        long_poll = request_data is not None and request_data.parameters.get("timeout")
+        if long_poll and self.before_fetch is not None:  # not the last call at a stop (timeout 0)
+            await self.before_fetch()
         status, payload = await self._connection.do_request(
             url=url,
             method=method,
@@ -75,71 +92,210 @@ class ReadableUpdates(BaseRequest):
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> JSONDict:
-        answer = BaseRequest.parse_json_payload(payload)
+        """The answer, its updates made readable; an answer of the wrong shape (no list of updates)
+        raises a TelegramError, which PTB's polling loop retries with a growing pause."""
+        answer: object = BaseRequest.parse_json_payload(payload)
         updates = answer.get("result") if isinstance(answer, dict) else None
-        if isinstance(updates, list):
-            answer["result"] = [readable for u in updates if (readable := _readable(u))]
+        if not isinstance(answer, dict) or not isinstance(updates, list):
+            logger.warning("getUpdates answered in an unexpected shape; polling again later")
+            raise TelegramError("getUpdates answered in an unexpected shape")
+        answer["result"] = [readable for u in updates if (readable := readable_update(u))]
         return answer
 
 
-def _readable(update: object) -> JSONDict | None:
+def readable_update(update: object) -> JSONDict | None:
     """The update if PTB can read it; else its id alone (None without an id: nothing to refer to)."""
+    update_id = update.get("update_id") if isinstance(update, dict) else None
+    if type(update_id) is not int:  # PTB adds 1 to it to confirm it: anything else stops polling
+        logger.warning("update without an integer update_id skipped")
+        return None
     try:
         parsed = Update.de_json(update, None)  # type: ignore[arg-type]  # checked: it may be anything
         message = parsed.effective_message
         if message is not None and message.chat is None:  # PTB reads it, the handlers could not
             raise ValueError("a message without its chat")
     except Exception as error:  # whatever PTB's parsing raises
-        update_id = update.get("update_id") if isinstance(update, dict) else None
         logger.warning(
             "update %s unreadable (%s): its content is skipped", update_id, _kind(error)
         )
-        return {"update_id": update_id} if isinstance(update_id, int) else None
+        return {"update_id": update_id}
     assert isinstance(update, dict)
     return update
 
 
-@dataclass
-class _ChatQueue:
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    waiting: int = 0  # updates of this chat being handled or waiting; the entry goes at zero
+Conversation = Hashable  # what keeps its own order: a chat, else a user, else the update alone
 
 
-class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
-    """Updates from different chats are handled concurrently; those from one chat in arrival order.
+class RecentIds:
+    """The last `size` update ids seen, so that an update Telegram delivers twice is answered once."""
 
-    Two quick questions from one person are answered in the order they were asked, and one slow chat
-    (a retry after a 429, a member flooding the bot) holds up only itself: an update waits for its
-    chat's turn *before* taking one of the `max_active` handling slots. `max_pending` (PTB's own limit)
-    only bounds how many updates may wait at all.
+    def __init__(self, size: int) -> None:
+        self._order: deque[int] = deque()
+        self._ids: set[int] = set()
+        self._size = size
+
+    def first_time(self, update_id: int) -> bool:
+        if update_id in self._ids:
+            return False
+        self._ids.add(update_id)
+        self._order.append(update_id)
+        if len(self._order) > self._size:
+            self._ids.discard(self._order.popleft())
+        return True
+
+
+class FairUpdateProcessor(BaseUpdateProcessor):
+    """Which update runs next: escalations at once, then the chats in turn; one chat's updates in order.
+
+    - An update the core escalates (`is_urgent`, asked on arrival: triage is cheap) skips every queue,
+      its chat's included, in a lane of its own, so a crisis is never stuck behind a flood of button
+      presses. Its replies keep to Telegram's flood limits, but wait there behind at most one request
+      of their group and `max_active` others: the ordinary updates hold the slots, not the queues.
+    - Other updates wait in their chat's queue; chats take turns (round robin) for the `max_active`
+      handling slots, so a chat sending thousands of updates holds one slot and delays the others by at
+      most one update each.
+    - The same `update_id` twice (Telegram redelivering, a webhook retried) is handled once.
+    - `room_to_fetch` holds back the next getUpdates while many updates wait (a flooding chat counts
+      for at most `chat_share` of them), so that what was fetched can be answered before the bot stops;
+      at stop, what still waits after `drain_seconds` is dropped (logged by count) to fit Docker's grace.
     """
 
-    def __init__(self, max_active: int, max_pending: int) -> None:
-        super().__init__(max_pending)
-        self._active = asyncio.Semaphore(max_active)
-        self._queues: dict[int, _ChatQueue] = {}
+    def __init__(
+        self,
+        max_active: int,
+        *,
+        is_urgent: Callable[[object], bool],
+        urgent_slots: int = URGENT_SLOTS,
+        fetch_backlog: int = FETCH_BACKLOG,
+        chat_share: int = CHAT_SHARE,
+        drain_seconds: float = DRAIN_SECONDS,
+    ) -> None:
+        super().__init__(UNLIMITED)  # PTB's semaphore would queue updates first in, first out
+        self._is_urgent = is_urgent
+        self._free_slots = max_active
+        self._max_active = max_active
+        self._urgent_slots = asyncio.Semaphore(urgent_slots)
+        self._fetch_backlog = fetch_backlog
+        self._chat_share = chat_share
+        self.drain_seconds = drain_seconds
+        self._waiting: dict[Conversation, deque[asyncio.Future[bool]]] = {}
+        self._busy: set[Conversation] = set()
+        self._turns: deque[Conversation] = deque()  # chats with waiting updates, none busy
+        self._backlog = 0  # waiting updates, counting at most `chat_share` per chat
+        self._room = asyncio.Event()
+        self._room.set()
+        self._seen = RecentIds(REMEMBERED_UPDATE_IDS)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:  # inline queries and the like: no conversation to keep in order
-            async with self._active:
+        update_id = update.update_id if isinstance(update, Update) else None
+        if isinstance(update_id, int) and not self._seen.first_time(update_id):
+            logger.info("update %s duplicate: already handled", update_id)
+            _discard(coroutine)
+            return
+        if self._is_urgent(update):
+            async with self._urgent_slots:
                 await coroutine
             return
-        queue = self._queues.setdefault(chat.id, _ChatQueue())
-        queue.waiting += 1
+        conversation = _conversation(update)
+        if not await self._turn(conversation):
+            logger.warning("update %s not handled: the bot stopped first", update_id)
+            _discard(coroutine)
+            return
         try:
-            async with queue.lock, self._active:  # asyncio.Lock wakes waiters first in, first out
-                await coroutine
+            await coroutine
         finally:
-            queue.waiting -= 1
-            if not queue.waiting:
-                del self._queues[chat.id]
+            self._finished(conversation)
+
+    async def room_to_fetch(self) -> None:
+        """Return once few enough updates wait that fetching more is reasonable."""
+        await self._room.wait()
+
+    def stop_soon(self) -> None:
+        """The bot is stopping: updates still waiting in `drain_seconds` are dropped."""
+        asyncio.get_running_loop().call_later(self.drain_seconds, self._drop_waiting)
+
+    async def _turn(self, conversation: Conversation) -> bool:
+        turn: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        queue = self._waiting.get(conversation)
+        if queue is None:
+            queue = self._waiting[conversation] = deque()
+            if conversation not in self._busy:
+                self._turns.append(conversation)
+        queue.append(turn)
+        if len(queue) <= self._chat_share:
+            self._backlog += 1
+        self._dispatch()
+        return await turn
+
+    def _dispatch(self) -> None:
+        while self._free_slots and self._turns:
+            conversation = self._turns.popleft()
+            queue = self._waiting[conversation]
+            if len(queue) <= self._chat_share:
+                self._backlog -= 1
+            turn = queue.popleft()
+            if not queue:
+                del self._waiting[conversation]
+            self._busy.add(conversation)
+            self._free_slots -= 1
+            turn.set_result(True)
+        self._update_room()
+
+    def _finished(self, conversation: Conversation) -> None:
+        self._busy.discard(conversation)
+        self._free_slots += 1
+        if conversation in self._waiting:
+            self._turns.append(conversation)  # behind the chats already waiting: round robin
+        self._dispatch()
+
+    def _drop_waiting(self) -> None:
+        for queue in self._waiting.values():
+            for turn in queue:
+                turn.set_result(False)
+        if self._waiting:
+            logger.warning("stop: %d chats' waiting updates dropped", len(self._waiting))
+        self._waiting.clear()
+        self._turns.clear()
+        self._backlog = 0
+        self._update_room()
+
+    def _update_room(self) -> None:
+        if self._backlog + self._max_active - self._free_slots < self._fetch_backlog:
+            self._room.set()
+        else:
+            self._room.clear()
 
     async def initialize(self) -> None:
         """Nothing to set up."""
 
     async def shutdown(self) -> None:
         """Nothing to release."""
+
+
+def _conversation(update: object) -> Conversation:
+    if isinstance(update, Update):
+        if update.effective_chat is not None:
+            return ("chat", update.effective_chat.id)
+        if update.effective_user is not None:  # inline queries: one person's keystrokes in order
+            return ("user", update.effective_user.id)
+    return ("update", id(update))
+
+
+def _discard(coroutine: Awaitable[Any]) -> None:
+    """Close a handling coroutine that will not run (without "never awaited" warnings)."""
+    if isinstance(coroutine, Coroutine):
+        coroutine.close()
+
+
+class DrainingApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, whose stop answers what was fetched but within a deadline (Docker's grace
+    is 10 s; PTB's own stop waits for every update, however many)."""
+
+    async def stop(self) -> None:
+        processor = self.update_processor
+        if isinstance(processor, FairUpdateProcessor):
+            processor.stop_soon()
+        await super().stop()
 
 
 class ResilientRateLimiter(AIORateLimiter):

@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from telegram import (
@@ -62,6 +63,7 @@ Context = ContextTypes.DEFAULT_TYPE
 WATCHED_TIERS = frozenset({Tier.CRISIS, Tier.EMERGENCY})
 INLINE_CACHE_SECONDS = 300
 INLINE_PREVIEW_LENGTH = 100
+ESCALATION_CACHE_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,21 @@ class Frontend:
         self.safety = responder.knowledge.safety
         self.cooldown = cooldown or Cooldown()
         self.checkins = CheckinMemory()
+        # Floods repeat themselves: a message seen lately is not triaged again on arrival.
+        self._escalates_text = lru_cache(maxsize=ESCALATION_CACHE_SIZE)(self._core_escalates)
+
+    def escalates(self, update: object) -> bool:
+        """Whether the core escalates the text this update brings; the update processor lets such
+        updates go before all others (triage is cheap enough to ask on arrival)."""
+        if not isinstance(update, Update):
+            return False
+        message = update.message or update.edited_message
+        if message is None or not message.text:
+            return False
+        return self._escalates_text(message.text)
+
+    def _core_escalates(self, text: str) -> bool:
+        return self.responder.reply(text).kind is Kind.ESCALATION
 
     # -- texts -----------------------------------------------------------------------------------
 
@@ -178,7 +195,7 @@ class Frontend:
 
     def stored_region(self, context: Context, chat_id: int) -> str | None:
         """The region a chat chose, while the content still has it (a reviewer may remove one)."""
-        region = PrefsStore(context.bot_data).get(chat_id).region
+        region = PrefsStore(context.application).get(chat_id).region
         return region if region in self.safety.regions else None
 
     def chat_settings(self, context: Context, chat: Chat) -> ChatSettings:
@@ -267,7 +284,7 @@ class Frontend:
 
     async def forget(self, update: Update, context: Context) -> Outcome:
         message = _message(update)
-        forgotten = PrefsStore(context.bot_data).forget(message.chat.id)
+        forgotten = await PrefsStore(context.application).forget(message.chat.id)
         return await self.send_text(message, "forget_done" if forgotten else "forget_nothing")
 
     async def topics(self, update: Update, context: Context) -> Outcome:
@@ -320,7 +337,7 @@ class Frontend:
         return MENU
 
     def settings_view(self, context: Context, chat_id: int) -> tuple[str, InlineKeyboardMarkup]:
-        prefs = PrefsStore(context.bot_data).get(chat_id)
+        prefs = PrefsStore(context.application).get(chat_id)
         region = self.stored_region(context, chat_id) or self.safety.default_region
         watch = self.text("settings_watch_on" if prefs.safety_watch else "settings_watch_off")
         text = self.html("settings_summary", watch=watch, region=self.region_name(region))
@@ -374,7 +391,7 @@ class Frontend:
         """Messages not addressed to the bot: answered only when the core escalates them; in a group,
         only a crisis or an emergency, and only while the safety watch is on."""
         chat = message.chat
-        if is_group(chat) and not PrefsStore(context.bot_data).get(chat.id).safety_watch:
+        if is_group(chat) and not PrefsStore(context.application).get(chat.id).safety_watch:
             return IGNORED
         reply = self.responder.reply(message.text or "", self.chat_settings(context, chat))
         if reply.escalation is None or (is_group(chat) and reply.escalation not in WATCHED_TIERS):
@@ -387,7 +404,7 @@ class Frontend:
     async def migrate(self, update: Update, context: Context) -> Outcome:
         message = _message(update)
         if message.migrate_to_chat_id is not None:
-            PrefsStore(context.bot_data).move(message.chat.id, message.migrate_to_chat_id)
+            await PrefsStore(context.application).move(message.chat.id, message.migrate_to_chat_id)
         return IGNORED
 
     async def membership(self, update: Update, context: Context) -> Outcome:
@@ -396,7 +413,7 @@ class Frontend:
         change = update.my_chat_member
         assert change is not None  # guaranteed by ChatMemberHandler.MY_CHAT_MEMBER
         if change.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
-            PrefsStore(context.bot_data).forget(change.chat.id)
+            await PrefsStore(context.application).forget(change.chat.id)
             return FORGOTTEN
         return IGNORED
 
@@ -426,13 +443,20 @@ class Frontend:
         reply = self.responder.entry_reply(entry_id)
         if reply is None:
             return await self.expired(query)
-        if is_group(message.chat) and self.cooldown.check(message.chat.id) is not Verdict.REPLY:
-            await query.answer(self.text("cooldown_toast"))
+        if await self.cooling_down(query, message):
             return COOLDOWN
         await query.answer()
         keyboard = topics_keyboard(self.knowledge, reply.suggestions)
         await _reply_in_parts(message, reply.parts(), keyboard, quote=False)
         return Outcome.of(reply)
+
+    async def cooling_down(self, query: CallbackQuery, message: Message) -> bool:
+        """A button in a group (an answer, or an edit while browsing) counts against the group's
+        cooldown like any other reply; over it, the presser gets a toast, the group nothing."""
+        if is_group(message.chat) and self.cooldown.check(message.chat.id) is not Verdict.REPLY:
+            await query.answer(self.text("cooldown_toast"))
+            return True
+        return False
 
     async def press_section(self, query: CallbackQuery, message: Message, section: str) -> Outcome:
         if section == "":
@@ -443,6 +467,8 @@ class Frontend:
             keyboard = area_keyboard(self.knowledge, section, self.text("button_back"))
         else:
             return await self.expired(query)
+        if await self.cooling_down(query, message):
+            return COOLDOWN
         await query.answer()
         await _edit(message, text, keyboard)
         return MENU
@@ -461,12 +487,12 @@ class Frontend:
         if is_group(chat) and not await self.is_admin(context, chat, query.from_user):
             await query.answer(self.text("settings_admins_only"), show_alert=True)
             return REFUSED
-        store = PrefsStore(context.bot_data)
+        store = PrefsStore(context.application)
         prefs = store.get(chat.id)
         if press.action is Action.REGION:
-            store.set(chat.id, replace(prefs, region=press.value))
+            await store.set(chat.id, replace(prefs, region=press.value))
         else:
-            store.set(chat.id, replace(prefs, safety_watch=press.value == "on"))
+            await store.set(chat.id, replace(prefs, safety_watch=press.value == "on"))
         await query.answer(self.text("settings_saved"))
         if is_group(chat):
             await _edit(message, *self.settings_view(context, chat.id))

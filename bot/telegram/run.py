@@ -13,6 +13,7 @@ from telegram.error import InvalidToken, NetworkError
 from bot.reply import load_responder
 from bot.telegram.app import ALLOWED_UPDATES, BotApplication, build_application
 from bot.telegram.config import PERSISTENCE_ENV, ConfigError, Settings
+from bot.telegram.webhook import run_webhook
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -27,7 +28,10 @@ def run_bot(knowledge_dir: Path | None) -> int:
         return _fail(f"Configuration error: {error}", 2)
     logging.basicConfig(level=settings.log_level, format=LOG_FORMAT)
     logging.getLogger("telegram.ext").addFilter(_without_startup_traceback)
-    application = build_application(settings, load_responder(knowledge_dir))
+    try:
+        application = build_application(settings, load_responder(knowledge_dir))
+    except ConfigError as error:  # the state store cannot be used
+        return _fail(f"Configuration error: {error}", 2)
     try:
         _serve(application, settings)
     except InvalidToken:
@@ -48,15 +52,7 @@ def _serve(application: BotApplication, settings: Settings) -> None:
     if webhook is None:
         application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=STOP_SIGNALS)
         return
-    application.run_webhook(
-        listen=webhook.listen,
-        port=webhook.port,
-        url_path=webhook.path,
-        webhook_url=webhook.url,
-        secret_token=webhook.secret,
-        allowed_updates=ALLOWED_UPDATES,
-        stop_signals=STOP_SIGNALS,
-    )
+    run_webhook(application, webhook, ALLOWED_UPDATES, STOP_SIGNALS)
 
 
 def _prepare_state_directory(path: Path) -> None:

@@ -146,7 +146,11 @@ class Checker:
             self.unexpected += 1
             self._example(f"unexpected {call.method} {key}")
             return
-        update, wanted = waiting.popleft()
+        # An escalation goes ahead of its chat's waiting updates: match the reply to the first
+        # update it answers, in whichever order they came.
+        position = next((n for n, (_, w) in enumerate(waiting) if w == carried), 0)
+        update, wanted = waiting[position]
+        del waiting[position]
         if not waiting:
             del self.expected[key]
         self.matched += 1
@@ -448,7 +452,7 @@ async def soak(responder: Responder, plan: SoakPlan) -> SoakReport:
             settings = Settings(
                 token=api.token,
                 api_base_url=api.base_url,
-                persistence_path=Path(state) / "soak.pickle",
+                persistence_path=Path(state) / "soak.sqlite3",
                 flood_limits=plan.flood_limits,
             )
             checker = Checker()

@@ -1,21 +1,31 @@
 """What the bot remembers per chat: its settings (persisted), a group's recent replies and a private
 chat's recent soft check-ins (both in memory only, as times, never as messages).
 
-Settings live in PTB's bot_data, which PicklePersistence writes to disk, as plain dicts so that a newer
-version of the bot can still read an older file. Only chats that changed a setting are stored: a chat
-that merely talked to the bot leaves no trace (what /privacy promises).
+Settings live in the chat's chat_data, which `StorePersistence` commits to the state store, as plain
+dicts so that a newer version of the bot can still read an older store. Only chats that changed a
+setting are stored: a chat that merely talked to the bot leaves no trace (what /privacy promises).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import deque
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
-PREFS_KEY = "chat_prefs"
+from telegram.ext import Application
+
+from bot.state.legacy_pickle import read_legacy_pickle
+from bot.state.store import CHAT, Change, StateFileError, StateWriteError
+from bot.telegram.persistence import StorePersistence
+
+logger = logging.getLogger(__name__)
+
+PREFS_KEY = "chat_prefs"  # in a chat's chat_data; older versions kept {chat id: prefs} in bot_data
 GROUP_REPLIES_PER_WINDOW = 4  # a group gets at most this many replies ...
 GROUP_WINDOW_SECONDS = 60.0  # ... in any window this long (escalations aside)
 CHECKIN_WINDOW_SECONDS = 3600.0  # soft check-ins this recent still count towards a crisis reply
@@ -26,31 +36,77 @@ class ChatPrefs:
     region: str | None = None  # None: not chosen (groups then use the default region)
     safety_watch: bool = True  # groups: answer unaddressed crisis and emergency messages
 
-
-class PrefsStore:
-    def __init__(self, bot_data: MutableMapping[Any, Any]) -> None:
-        self._by_chat: dict[int, dict[str, Any]] = bot_data.setdefault(PREFS_KEY, {})
-
-    def get(self, chat_id: int) -> ChatPrefs:
-        stored = self._by_chat.get(chat_id, {})
-        return ChatPrefs(
-            region=stored.get("region"), safety_watch=bool(stored.get("safety_watch", True))
+    @classmethod
+    def of(cls, stored: Any) -> ChatPrefs:
+        """Settings as stored (by this version or an older one); anything unreadable is a default."""
+        if not isinstance(stored, dict):
+            return cls()
+        region = stored.get("region")
+        return cls(
+            region=region if isinstance(region, str) else None,
+            safety_watch=bool(stored.get("safety_watch", True)),
         )
 
-    def set(self, chat_id: int, prefs: ChatPrefs) -> None:
-        if prefs == ChatPrefs():
-            self._by_chat.pop(chat_id, None)
-        else:
-            self._by_chat[chat_id] = asdict(prefs)
 
-    def forget(self, chat_id: int) -> bool:
-        """Delete a chat's settings; False when there were none."""
-        return self._by_chat.pop(chat_id, None) is not None
+class PrefsStore:
+    """Chats' settings. Each change is committed to the state store before the method returns, and
+    raises StateWriteError (leaving the old settings, in memory and on disk) when it cannot be."""
 
-    def move(self, old_chat_id: int, new_chat_id: int) -> None:
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        self._application = application
+
+    def get(self, chat_id: int) -> ChatPrefs:
+        return ChatPrefs.of(self._application.chat_data.get(chat_id, {}).get(PREFS_KEY))
+
+    async def set(self, chat_id: int, prefs: ChatPrefs) -> None:
+        await self._replace(chat_id, {} if prefs == ChatPrefs() else {PREFS_KEY: asdict(prefs)})
+
+    async def forget(self, chat_id: int) -> bool:
+        """Delete everything kept about a chat; False when there was nothing."""
+        had_data = bool(self._application.chat_data.get(chat_id))
+        await self._replace(chat_id, {})
+        return had_data
+
+    async def move(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup (and got a new id): its settings follow it."""
-        if old_chat_id in self._by_chat:
-            self._by_chat[new_chat_id] = self._by_chat.pop(old_chat_id)
+        data = dict(self._application.chat_data.get(old_chat_id, {}))
+        if data:
+            await self._replace(new_chat_id, data)
+            await self._replace(old_chat_id, {})
+
+    async def _replace(self, chat_id: int, data: dict[str, Any]) -> None:
+        chat_data = self._application.chat_data[chat_id]
+        previous = dict(chat_data)
+        chat_data.clear()
+        chat_data.update(data)
+        self._application.mark_data_for_update_persistence(chat_ids=chat_id)
+        await self._application.update_persistence()
+        persistence = self._application.persistence
+        assert isinstance(persistence, StorePersistence)  # build_application sets it
+        if not persistence.saved(CHAT, chat_id):
+            chat_data.clear()
+            chat_data.update(previous)
+            raise StateWriteError(f"chat {chat_id}'s settings were not saved")
+
+
+def legacy_records(state_path: Path) -> list[Change]:
+    """Settings from the pickle file older versions kept beside the store (same name, .pickle), to
+    import once when the store is created; none when there is no such file."""
+    legacy = state_path.with_suffix(".pickle")
+    if legacy == state_path or not legacy.exists():
+        return []
+    data = read_legacy_pickle(legacy)
+    bot_data = data.get("bot_data") or {} if isinstance(data, dict) else None
+    by_chat = bot_data.get(PREFS_KEY, {}) if isinstance(bot_data, dict) else None
+    if not isinstance(by_chat, dict):
+        raise StateFileError(f"has an old pickle beside it ({legacy.name}) of another shape")
+    records = []
+    for chat_id, stored in by_chat.items():
+        prefs = ChatPrefs.of(stored)
+        if isinstance(chat_id, int) and prefs != ChatPrefs():
+            records.append(Change(CHAT, str(chat_id), {PREFS_KEY: asdict(prefs)}))
+    logger.info("imported %d chats' settings from %s (it can be deleted)", len(records), legacy)
+    return records
 
 
 class Verdict(Enum):

@@ -1,7 +1,8 @@
 """A fake Telegram Bot API server on 127.0.0.1, spoken to over real HTTP by a real PTB Application.
 
 The end-to-end tests and `python -m bot bench --telegram` point PTB's `base_url` at it. It serves long
-polling (`getUpdates`) from a queue the test fills, answers the methods the bot uses with valid results,
+polling (`getUpdates`) from a queue the test fills (only the update types the bot asked for in
+`allowed_updates`, as Telegram does), answers the methods the bot uses with valid results,
 records every call with its decoded parameters, and can be told to misbehave for the next N calls of a
 method (429 with retry_after, 500, 400, a hang, a dropped connection, a body that is not JSON, a
 proxy's error page). It can go down and come back on the same port (connections refused meanwhile),
@@ -54,6 +55,8 @@ _STRING_PARAMETERS = frozenset(
         "language_code",
     }
 )
+# What Telegram leaves out unless allowed_updates names it.
+_OPT_IN_UPDATE_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _ALWAYS_TRUE = frozenset(
     {
         "answerCallbackQuery",
@@ -87,6 +90,11 @@ class Fault(StrEnum):
     BAD_GATEWAY_PAGE = "bad_gateway_page"
     NOT_FOUND_PAGE = "not_found_page"
     FLOOD = "flood"  # 429: the bot exceeded the flood limits the fake was asked to enforce
+    # 200 OK with well-formed JSON of the wrong shape: an object for the list of updates, no result
+    # at all, a bare list.
+    RESULT_OBJECT = "result_object"
+    NO_RESULT = "no_result"
+    BARE_LIST = "bare_list"
 
 
 @dataclass(frozen=True)
@@ -151,12 +159,17 @@ class FakeBotApi:
         self.keep_calls = keep_calls
         self.listeners: list[Callable[[Call], None]] = []  # told of each call as it arrives
         self.unknown_methods: list[str] = []
-        self.delivered_at: dict[int, float] = {}  # update id -> when getUpdates handed it out
+        self.delivered_at: dict[object, float] = {}  # update id -> when getUpdates handed it out
         self.last_update_id = 0
         self.polled_offset = (
             0  # the highest getUpdates offset asked for: earlier updates were fetched
         )
         self._pending: list[dict[str, Any]] = []
+        # The update types getUpdates delivers, as the bot last asked (allowed_updates); others are
+        # dropped, as Telegram drops them. None: Telegram's default.
+        self.allowed_updates: frozenset[str] | None = None
+        self.ignores_allowed_updates = False  # True: deliver every kind, as a faulty server might
+        self._raw: list[dict[str, Any]] = []  # handed out once, whatever the offset
         self._message_ids = itertools.count(10_000)
         self._new_update = asyncio.Event()
         self._changed = asyncio.Condition()
@@ -228,6 +241,11 @@ class FakeBotApi:
         self._pending.append(update)
         self._new_update.set()
         return int(update_id)
+
+    def push_raw(self, update: dict[str, Any]) -> None:
+        """Hand `update` out once, in the next batch, as it is (an update_id that is no integer...)."""
+        self._raw.append(update)
+        self._new_update.set()
 
     def fail(self, method: str, fault: Fault, *, times: int = 1, retry_after: int = 1) -> None:
         """Serve `fault` instead of an answer for the next `times` calls of `method`."""
@@ -392,20 +410,33 @@ class FakeBotApi:
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
+        allowed = params.get("allowed_updates")
+        if allowed is not None:  # not given: the previous choice stands; empty: the default
+            self.allowed_updates = frozenset(allowed) or None
         if offset > self.polled_offset:
             self.polled_offset = offset
             await self._notify()
-        self._pending = [u for u in self._pending if u["update_id"] >= offset]
-        if not self._pending and timeout > 0:
+        self._pending = [u for u in self._pending if self._deliverable(u, offset)]
+        if not self._pending and not self._raw and timeout > 0:
             self._new_update.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._until_update_or_stop(), timeout)
-            self._pending = [u for u in self._pending if u["update_id"] >= offset]
-        batch = self._pending[:limit]
+            self._pending = [u for u in self._pending if self._deliverable(u, offset)]
+        batch, self._raw = self._raw + self._pending[:limit], []
         now = time.perf_counter()
         for update in batch:
-            self.delivered_at.setdefault(update["update_id"], now)
+            self.delivered_at.setdefault(update.get("update_id"), now)
         return batch
+
+    def _deliverable(self, update: dict[str, Any], offset: int) -> bool:
+        kinds = set(update) - {"update_id"}
+        if self.ignores_allowed_updates:
+            wanted = True
+        elif self.allowed_updates is None:
+            wanted = not kinds & _OPT_IN_UPDATE_TYPES
+        else:
+            wanted = kinds <= self.allowed_updates
+        return update["update_id"] >= offset and wanted
 
     async def _until_update_or_stop(self) -> None:
         stop = asyncio.ensure_future(self._stopping.wait())
@@ -459,6 +490,13 @@ _PAGES = {
 }
 
 
+_SHAPES: dict[Fault, object] = {
+    Fault.RESULT_OBJECT: {"ok": True, "result": {"update_id": 1}},
+    Fault.NO_RESULT: {"ok": True},
+    Fault.BARE_LIST: [{"update_id": 1}],
+}
+
+
 def _fault_answer(planned: _PlannedFault, path: str) -> tuple[HTTPStatus, bytes]:
     """The status and body served for a fault that answers (all but a hang and a disconnect)."""
     fault = planned.fault
@@ -471,6 +509,8 @@ def _fault_answer(planned: _PlannedFault, path: str) -> tuple[HTTPStatus, bytes]
         return status, page.encode()
     if fault is Fault.MALFORMED:
         return HTTPStatus.OK, b"<html>this is not JSON"
+    if fault in _SHAPES:
+        return HTTPStatus.OK, json.dumps(_SHAPES[fault]).encode()
     status = HTTPStatus.TOO_MANY_REQUESTS  # RETRY_AFTER and FLOOD
     description = f"Too Many Requests: retry after {planned.retry_after}"
     return status, _error(status, description, {"retry_after": planned.retry_after})

@@ -1,0 +1,163 @@
+"""Safety triage on what people really say: warning-sign families, other languages, who is speaking,
+accidental doses, and the look-alikes that must stay calm. Every message here is our own wording."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.reply import ChatSettings, Kind, Responder
+from bot.safety_text import MAX_REPEATS
+from bot.triage import SafetyContent, Tier, triage
+
+
+@pytest.fixture(scope="module")
+def safety(responder: Responder) -> SafetyContent:
+    return responder.knowledge.safety
+
+
+def tier_of(message: str, safety: SafetyContent) -> str:
+    result = triage(message, safety)
+    return "none" if result is None else result.tier.value
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i have a plan and a date",  # plan
+        "im going to jump tonight",
+        "already decided how",
+        "i took 30 capsules on purpose",  # means taken
+        "wrote letters to everyone just in case",  # goodbyes and arrangements
+        "gave my dog to my cousin and deleted my socials, i feel at peace now",  # sudden calm
+        "every morning i wake up disappointed that i woke up",
+        "my boyfriend keeps talking about ending it",  # someone else
+        "getting thoughts to finish my life",
+        "it would be easier if i just got ill and died",
+    ],
+)
+def test_crisis_families_in_plain_wording(safety: SafetyContent, message: str) -> None:
+    assert tier_of(message, safety) == "crisis"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "no quiero vivir más",  # Spanish
+        "ich will nicht mehr leben",  # German
+        "j'ai envie d'en finir",  # French, with elision
+        "não quero mais viver",  # Portuguese, accents folded
+        "non voglio più vivere",  # Italian
+        "mujhe marna hai",  # Hindi in Latin script
+    ],
+)
+def test_crisis_in_other_languages_gets_the_regions_numbers(
+    responder: Responder, message: str
+) -> None:
+    reply = responder.reply(message, ChatSettings(region="gb"))
+    assert reply.escalation is Tier.CRISIS
+    assert "116 123" in reply.text  # Samaritans, the United Kingdom's line
+
+
+@pytest.mark.parametrize(
+    "message", ["no puedo respirar", "ich kriege keine luft", "dor no peito muito forte"]
+)
+def test_emergencies_in_other_languages(safety: SafetyContent, message: str) -> None:
+    assert tier_of(message, safety) == "emergency"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "5 wks pregnant and still on tane",
+        "faint second line this morning, on iso",
+        "estoy embarazada y tomo isotretinoína",
+        "my son hears voices since starting accutane",  # psychotic symptoms, someone else
+        "muffled hearing in one ear since yesterday",
+    ],
+)
+def test_urgent_signs_in_more_phrasings(safety: SafetyContent, message: str) -> None:
+    assert tier_of(message, safety) == "urgent"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "took my pills 💊",
+        "💊💊💊 done for the day",
+        "overdosed on moisturiser lol",
+        "i'm dead on my feet after work, normal on iso?",
+        "my derm said to stop killing myself over every pimple",
+        "i want to die... of laughter at my crispy lips",
+        "part of me is so angry i need a second course",
+        "i give up on this lip balm, any better ones?",
+        "Before I start, is it true that accutane causes suicidal thoughts? I feel fine.",
+        "can i get pregnant on accutane",
+        "night vision",
+    ],
+)
+def test_look_alikes_stay_calm(safety: SafetyContent, message: str) -> None:
+    assert tier_of(message, safety) == "none"
+
+
+def test_ambiguous_despair_alone_gets_at_least_the_soft_check_in(safety: SafetyContent) -> None:
+    for message in ("i cant do this anymore", "i give up", "whats the point anymore"):
+        result = triage(message, safety)
+        assert result is not None, message
+        assert result.checkin or result.tier is Tier.CRISIS
+
+
+def test_a_general_risk_question_gets_the_answer_not_the_stop_reply(responder: Responder) -> None:
+    reply = responder.reply("can i get pregnant on accutane")
+    assert reply.kind is not Kind.ESCALATION
+    assert "stop taking" not in reply.text.casefold()
+
+
+def test_a_message_about_someone_else_gets_the_helper_reply(responder: Responder) -> None:
+    own = responder.reply("i want to kill myself", ChatSettings(region="us"))
+    other = responder.reply("my daughter told me she wants to kill herself", ChatSettings("us"))
+    assert other.escalation is Tier.CRISIS
+    assert "If you might act" in own.text
+    assert "If you might act" not in other.text
+    assert "stay with them" in other.text
+    assert "988" in other.text
+
+
+def test_an_accidental_extra_dose_gets_pharmacist_advice_not_the_stop_reply(
+    responder: Responder,
+) -> None:
+    reply = responder.reply("i accidentally took two capsules this morning")
+    assert reply.escalation is Tier.URGENT
+    assert "pharmacist" in reply.text
+    assert "Please stop taking isotretinoin" not in reply.text
+    child = responder.reply("my toddler chewed some of my accutane capsules")
+    assert child.escalation is Tier.EMERGENCY
+
+
+def test_the_crisis_reply_puts_means_out_of_reach_and_ends_with_its_own_line(
+    responder: Responder,
+) -> None:
+    reply = responder.reply("i want to die", ChatSettings(region="gb"))
+    assert "out of reach" in reply.text
+    assert "stop and tell your prescriber" in reply.text
+    closing = responder.knowledge.texts("reply.crisis_closing")
+    assert reply.plain_text.endswith(closing)
+    assert responder.knowledge.texts("reply.disclaimer") not in reply.plain_text
+
+
+def test_triage_reads_repeated_words_and_censored_words_in_bounded_work(
+    safety: SafetyContent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Structural, not timed: runs of one word are cut short, and made-up censored words are looked
+    up in an index without compiling a pattern per word (bench reports the worst case in time)."""
+    tokens = safety.lexicon.tokeniser.tokens("💊" * 2048)
+    assert tokens == ["pills"] * MAX_REPEATS
+
+    def no_compiling(*_: object, **__: object) -> None:
+        raise AssertionError("a pattern compiled per word")
+
+    monkeypatch.setattr(re, "compile", no_compiling)
+    censored = " ".join(f"q*{a}{b}" for a in "abcdefghij" for b in "klmnopqrst")
+    assert safety.lexicon.tokeniser.tokens(censored)
+    assert safety.lexicon.tokeniser.tokens("k*ll myself")[0] == "kill"
