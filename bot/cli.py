@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.content import ContentError
-from bot.knowledge import KNOWLEDGE_ENV, default_directory
+from bot.knowledge import KNOWLEDGE_ENV, Entry, OutOfScope, default_directory
 from bot.reply import ChatSettings, Responder, load_responder
 from bot.retrieval.encoder import ModelError
 from bot.safety_words import DEFAULT_DICTIONARY, run_safety_words
@@ -156,6 +156,13 @@ def _check(args: argparse.Namespace) -> int:
     # The semantic index is built from this content at load, so it cannot be stale; the model's
     # weights were checked against their published sha256 before it loaded.
     print(f"Semantic layer: {responder.ranker.model_name}, weights verified, index built at load")
+    items: list[Entry | OutOfScope] = [*knowledge.entries.values(), *knowledge.out_of_scope]
+    signed = sum(item.reviewed is not None for item in items)
+    labelled = sum(item.note is not None for item in items)
+    print(
+        f"Review: {signed} of {len(items)} entries and out-of-scope topics signed off "
+        f"(the rest 'reviewed: pending'); {labelled} carry a safety note from the official leaflet"
+    )
     return 0
 
 

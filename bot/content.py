@@ -6,9 +6,12 @@ with one sentence that tells them exactly where, never start half-loaded.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import yaml
 
@@ -89,6 +92,32 @@ class Fields:
 
     def optional_text(self, field: str) -> str | None:
         return None if self.data.get(field) is None else self.text(field)
+
+    def url(self, field: str) -> str:
+        """An https address of a page (the official source of a labelled fact)."""
+        value = self.text(field)
+        parsed = urlparse(value)
+        if parsed.scheme != "https" or "." not in parsed.netloc or " " in value:
+            raise self.error(field, f"must be an https:// address of a page, got '{value}'")
+        return value
+
+    def review_date(self, field: str, pending: str) -> datetime.date | None:
+        """The day a reviewer signed the item off (YYYY-MM-DD, not in the future), or `pending`."""
+        value = self.data.get(field)
+        if value == pending:
+            return None
+        if isinstance(value, str):
+            with contextlib.suppress(
+                ValueError
+            ):  # a wrong string falls through to the error below
+                value = datetime.date.fromisoformat(value.strip())
+        if type(value) is not datetime.date:
+            raise self.error(
+                field, f"must be a date (YYYY-MM-DD) or '{pending}', got {_kind(value)}"
+            )
+        if value > datetime.date.today():
+            raise self.error(field, f"{value.isoformat()} is in the future")
+        return value
 
     def text_list(self, field: str, *, required: bool = True) -> tuple[str, ...]:
         value = self.data.get(field)

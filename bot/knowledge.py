@@ -6,6 +6,7 @@ types) so a deployment either starts with all of its content or not at all.
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,10 +19,26 @@ from bot.triage import SafetyContent, load_safety
 
 KNOWLEDGE_ENV = "BOT_KNOWLEDGE_DIR"
 
-ENTRY_FIELDS = ("id", "section", "title", "questions", "keywords", "answer", "related")
+# `note` + `source`: a safety fact the guide omits, from the medicine's official labelling (see README).
+LABELLED_FIELDS = ("note", "source", "reviewed")
+ENTRY_FIELDS = (
+    *("id", "section", "title", "questions", "keywords", "answer", "related", "helpline"),
+    *LABELLED_FIELDS,
+)
 SMALLTALK_FIELDS = ("id", "questions", "answer")
-OUT_OF_SCOPE_FIELDS = ("id", "name", "questions")
+OUT_OF_SCOPE_FIELDS = ("id", "name", "questions", *LABELLED_FIELDS)
 MAX_TITLE_LENGTH = 40  # titles are button labels on a phone
+MIN_QUESTIONS = 10  # alternates in patients' words, so that an entry is recognised widely
+MAX_NOTE_LENGTH = 400  # one or two sentences
+PENDING_REVIEW = "pending"  # `reviewed:` until a clinical reviewer signs the item off
+
+
+@dataclass(frozen=True)
+class SafetyNote:
+    """One or two sentences from the medicine's official labelling, with the page they come from."""
+
+    text: str
+    source: str
 
 
 @dataclass(frozen=True)
@@ -33,6 +50,9 @@ class Entry:
     keywords: tuple[str, ...]
     answer: str
     related: tuple[str, ...]
+    note: SafetyNote | None = None
+    reviewed: datetime.date | None = None  # None: not signed off yet
+    helpline: bool = False  # a first-person low-mood answer: the region's helpline follows it
 
 
 @dataclass(frozen=True)
@@ -49,6 +69,8 @@ class OutOfScope:
     id: str
     name: str
     questions: tuple[str, ...]
+    note: SafetyNote | None = None
+    reviewed: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -145,15 +167,42 @@ def _parse_entry(entry_id: str, fields: Fields, sections: dict[str, str]) -> Ent
     title = fields.text("title")
     if len(title) > MAX_TITLE_LENGTH:
         raise fields.error("title", f"longer than {MAX_TITLE_LENGTH} characters")
+    helpline = fields.data.get("helpline", False)
+    if not isinstance(helpline, bool):
+        raise fields.error("helpline", "must be true or false")
     return Entry(
         id=entry_id,
         section=section,
         title=title,
-        questions=fields.text_list("questions"),
+        questions=_questions(fields),
         keywords=fields.text_list("keywords", required=False),
         answer=fields.text("answer"),
         related=fields.text_list("related", required=False),
+        note=_safety_note(fields),
+        reviewed=fields.review_date("reviewed", PENDING_REVIEW),
+        helpline=helpline,
     )
+
+
+def _questions(fields: Fields) -> tuple[str, ...]:
+    questions = fields.text_list("questions")
+    if len(questions) < MIN_QUESTIONS:
+        raise fields.error("questions", f"{len(questions)} given, at least {MIN_QUESTIONS} needed")
+    return questions
+
+
+def _safety_note(fields: Fields) -> SafetyNote | None:
+    """A labelled fact never goes without the official page it comes from, nor a source without it."""
+    if fields.data.get("note") is None and fields.data.get("source") is None:
+        return None
+    if fields.data.get("source") is None:
+        raise fields.error("source", "is missing (a note needs the official page it comes from)")
+    note = fields.text("note")
+    if len(note) > MAX_NOTE_LENGTH:
+        raise fields.error(
+            "note", f"longer than {MAX_NOTE_LENGTH} characters (one or two sentences)"
+        )
+    return SafetyNote(note, fields.url("source"))
 
 
 def _identified_items(
@@ -176,7 +225,13 @@ def _load_smalltalk(path: Path) -> tuple[SmallTalk, ...]:
 
 def _load_out_of_scope(path: Path) -> tuple[OutOfScope, ...]:
     return tuple(
-        OutOfScope(topic_id, fields.text("name"), fields.text_list("questions"))
+        OutOfScope(
+            topic_id,
+            fields.text("name"),
+            _questions(fields),
+            note=_safety_note(fields),
+            reviewed=fields.review_date("reviewed", PENDING_REVIEW),
+        )
         for topic_id, fields in _identified_items(path, "topics", OUT_OF_SCOPE_FIELDS)
     )
 

@@ -8,13 +8,13 @@ and nowhere else. The console, `ask`, `evaluate`, the benchmark and the Telegram
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from bot.knowledge import Entry, Knowledge, load_knowledge
+from bot.knowledge import Entry, Knowledge, SafetyNote, load_knowledge
 from bot.normalise import normalise
 from bot.render import bold, escape, italic, plain, split_message
 from bot.retrieval.candidate import Candidate
@@ -129,12 +129,14 @@ class Responder:
             reply = self._smalltalk(words) or self._retrieve(message)
         if flagged is not None:  # a soft check-in leads; the answer, if any, follows
             return self._lead_with_checkin(flagged, chat, reply)
-        return reply
+        return self._with_helpline(reply, chat)
 
-    def entry_reply(self, entry_id: str) -> Reply | None:
+    def entry_reply(self, entry_id: str, chat: ChatSettings | None = None) -> Reply | None:
         """The answer to a topic chosen directly (button, deep link, inline result)."""
         entry = self.knowledge.entries.get(entry_id)
-        return None if entry is None else self._answer(entry, score=100.0)
+        if entry is None:
+            return None
+        return self._with_helpline(self._answer(entry, score=100.0), chat or ChatSettings())
 
     def _retrieve(self, message: str) -> Reply:
         ranking = self.ranker.rank(message, limit=max(self.tuning.max_suggestions, 5))
@@ -162,7 +164,9 @@ class Responder:
         return self._clarify(close[: tuning.max_suggestions])
 
     def _answer(self, entry: Entry, score: float, ranking: Ranking | None = None) -> Reply:
-        body = f"{bold(entry.title)}\n{escape(entry.answer)}"
+        body = (
+            f"{bold(entry.title)}\n{escape(entry.answer)}{self._note(entry.note, 'answer_note')}"
+        )
         # A second question in the message is offered first among the related topics.
         other = ranking.other_question if ranking else None
         asked = (other.key,) if other and other.key != entry.id else ()
@@ -190,7 +194,27 @@ class Responder:
     def _not_covered(self, match: Candidate) -> Reply:
         topic = next(t for t in self.knowledge.out_of_scope if t.id == match.key)
         text = escape(self.knowledge.texts("reply.not_covered", topic=topic.name))
-        return self._finish(Kind.FALLBACK, text, score=match.score)
+        return self._finish(
+            Kind.FALLBACK, text + self._note(topic.note, "not_covered_note"), score=match.score
+        )
+
+    def _note(self, note: SafetyNote | None, key: str) -> str:
+        """A labelled safety fact as its own paragraph (its source stays in the YAML for reviewers)."""
+        if note is None:
+            return ""
+        return "\n\n" + escape(self.knowledge.texts(f"reply.{key}", note=note.text))
+
+    def _with_helpline(self, reply: Reply, chat: ChatSettings) -> Reply:
+        """A first-person low-mood answer ends with the chat's region's helpline, before the disclaimer."""
+        entry = self.knowledge.entries.get(reply.entry or "")
+        if reply.kind is not Kind.ANSWER or entry is None or not entry.helpline:
+            return reply
+        safety = self.knowledge.safety
+        place = safety.places.get(chat.region or "") or safety.places[safety.default_region]
+        line = place.resources[0]
+        helpline = self.knowledge.texts("reply.helpline", name=line.name, contact=line.contact)
+        body = reply.text.removesuffix(self._disclaimer()).rstrip()
+        return replace(reply, text=self.with_disclaimer(f"{body}\n\n{escape(helpline)}"))
 
     def _smalltalk(self, words: list[str]) -> Reply | None:
         ranked = self.smalltalk.rank(words, limit=1)

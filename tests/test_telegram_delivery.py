@@ -14,7 +14,7 @@ from telegram import Update
 
 from bot.reply import Kind, Responder
 from bot.telegram.config import Settings
-from bot.telegram.delivery import FairUpdateProcessor
+from bot.telegram.delivery import MAX_CHAT_QUEUE, FairUpdateProcessor
 from bot.testing.fake_bot_api import Call, FakeBotApi, Fault
 from bot.testing.harness import PollingBot
 from bot.testing.updates import Person, Updates, private_chat
@@ -115,14 +115,37 @@ async def test_a_stop_answers_every_fetched_update_within_docker_s_grace(
     assert stop_seconds < DOCKER_GRACE_SECONDS
 
 
+def chat_update(update_id: int, chat_id: int = 5) -> Update:
+    chat: dict[str, Any] = {"id": chat_id, "type": "private"}
+    message = {"message_id": update_id, "date": 0, "chat": chat, "text": "hi"}
+    return Update.de_json({"update_id": update_id, "message": message}, None)
+
+
+async def test_a_flooding_chat_keeps_only_its_latest_updates_waiting() -> None:
+    processor = FairUpdateProcessor(1, is_urgent=lambda update: False)
+    handled: list[int] = []
+    release = asyncio.Event()
+
+    async def handle(update_id: int) -> None:
+        if update_id == 0:
+            await release.wait()
+        handled.append(update_id)
+
+    flood = 1 + MAX_CHAT_QUEUE + 50
+    async with processor:
+        tasks = [
+            asyncio.create_task(processor.process_update(chat_update(n), handle(n)))
+            for n in range(flood)
+        ]
+        await asyncio.sleep(0.01)
+        release.set()
+        await asyncio.gather(*tasks)
+    assert handled == [0, *range(flood - MAX_CHAT_QUEUE, flood)]
+
+
 async def test_a_stop_gives_up_on_a_backlog_it_cannot_answer_in_time() -> None:
     processor = FairUpdateProcessor(1, is_urgent=lambda update: False, drain_seconds=0.1)
     handled: list[int] = []
-
-    def update(update_id: int) -> Update:
-        chat: dict[str, Any] = {"id": 5, "type": "private"}
-        message = {"message_id": update_id, "date": 0, "chat": chat, "text": "hi"}
-        return Update.de_json({"update_id": update_id, "message": message}, None)
 
     async def handle(update_id: int) -> None:
         await asyncio.sleep(0.01)
@@ -130,12 +153,12 @@ async def test_a_stop_gives_up_on_a_backlog_it_cannot_answer_in_time() -> None:
 
     async with processor:
         tasks = [
-            asyncio.create_task(processor.process_update(update(n), handle(n)))
-            for n in range(1000)
+            asyncio.create_task(processor.process_update(chat_update(n), handle(n)))
+            for n in range(MAX_CHAT_QUEUE)
         ]
         processor.stop_soon()
         started = time.perf_counter()
         await asyncio.gather(*tasks)
     assert time.perf_counter() - started < 1.0
-    assert 0 < len(handled) < 1000
+    assert 0 < len(handled) < MAX_CHAT_QUEUE
     assert handled == sorted(handled)  # what was handled, in the chat's order

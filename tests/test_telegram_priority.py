@@ -77,9 +77,10 @@ async def test_a_crisis_in_a_group_spamming_buttons_is_answered_at_once(
 async def test_a_crisis_and_a_newcomer_are_answered_during_a_burst_elsewhere(
     polling_bot: PollingBot, fake_api: FakeBotApi, updates: Updates, responder: Responder
 ) -> None:
-    """10 000 questions from five chats wait (about 330 s of replies at Telegram's 30 a second);
-    they are put straight into the bot's update queue, as polling would after fetching them, since
-    making and parsing them over HTTP would take the test longer than the bot takes to answer."""
+    """10 000 questions from five chats arrive at once (each chat keeps its latest 256 waiting: still
+    over 40 s of replies at Telegram's 30 a second); they are put straight into the bot's update
+    queue, as polling would after fetching them, since making and parsing them over HTTP would take
+    the test longer than the bot takes to answer."""
     question = answerable(responder)
     application = polling_bot.application
     bot = application.bot

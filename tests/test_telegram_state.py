@@ -118,6 +118,8 @@ async def test_a_chat_that_only_talked_to_the_bot_leaves_no_record(
             membership(GROUP, fake_api, "left", "member"),
         )
         await bot.application.update_persistence()  # what the periodic save would write
+        assert dict(bot.application.chat_data) == {}  # nor in memory: it stays flat
+        assert dict(bot.application.user_data) == {}
     assert on_disk(telegram_settings.persistence_path) == {}
 
 

@@ -17,7 +17,7 @@ from telegram import Bot, Update
 from tornado.httpserver import HTTPServer
 from tornado.web import Application
 
-from bot.telegram.webhook import AcceptLoop, Limits, RecentIds, WebhookServer
+from bot.telegram.webhook import AcceptLoop, Limits, WebhookServer
 
 SECRET = "hook-secret_1"
 PATH = "hook"
@@ -118,20 +118,6 @@ async def test_an_update_from_telegram_is_delivered_once(hook: Hook) -> None:
     assert await hook.post(json.dumps(UPDATE).encode()) == 200
     assert [update.update_id for update in hook.delivered] == [7]
     assert hook.delivered[0].effective_message is not None
-
-
-async def test_an_update_sent_again_is_acknowledged_but_delivered_once(hook: Hook) -> None:
-    body = json.dumps(UPDATE).encode()
-    assert [await hook.post(body) for _ in range(3)] == [200, 200, 200]
-    assert len(hook.delivered) == 1
-
-
-def test_the_memory_of_update_ids_is_bounded() -> None:
-    recent = RecentIds(3)
-    assert all(recent.first_time(update_id) for update_id in range(10))
-    assert len(recent) == 3
-    assert not recent.first_time(9)
-    assert recent.first_time(0)  # long forgotten: Telegram never re-sends that late
 
 
 async def test_an_update_that_cannot_be_read_is_passed_on_as_its_id_alone(hook: Hook) -> None:

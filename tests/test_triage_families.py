@@ -111,7 +111,9 @@ def test_ambiguous_despair_alone_gets_at_least_the_soft_check_in(safety: SafetyC
 def test_a_general_risk_question_gets_the_answer_not_the_stop_reply(responder: Responder) -> None:
     reply = responder.reply("can i get pregnant on accutane")
     assert reply.kind is not Kind.ESCALATION
-    assert "stop taking" not in reply.text.casefold()
+    # The pregnancy answer itself says to stop if you might be pregnant (clinical review H2); what a
+    # general question must not get is the urgent reply that leads with it.
+    assert "please stop taking isotretinoin" not in reply.text.casefold()
 
 
 def test_a_message_about_someone_else_gets_the_helper_reply(responder: Responder) -> None:
@@ -161,3 +163,16 @@ def test_triage_reads_repeated_words_and_censored_words_in_bounded_work(
     censored = " ".join(f"q*{a}{b}" for a in "abcdefghij" for b in "klmnopqrst")
     assert safety.lexicon.tokeniser.tokens(censored)
     assert safety.lexicon.tokeniser.tokens("k*ll myself")[0] == "kill"
+
+
+def test_a_nosebleed_is_an_emergency_only_past_ten_minutes(safety: SafetyContent) -> None:
+    """The NHS threshold: a nosebleed that lasts over 10-15 minutes needs emergency care."""
+    assert tier_of("nosebleed for 5 minutes", safety) == "none"
+    assert tier_of("my nose has been bleeding for 30 minutes", safety) == "emergency"
+
+
+def test_the_check_in_after_a_denial_does_not_presume_safety(responder: Responder) -> None:
+    reply = responder.reply("im not suicidal")
+    assert reply.checkin
+    assert "It sounds like you're not thinking" not in reply.text
+    assert "Thanks for telling me" in reply.text

@@ -47,8 +47,8 @@ def read_legacy_pickle(path: Path) -> Any:
         info = os.fstat(file.fileno())
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
             raise StateFileError(
-                f"has an old pickle beside it ({path.name}) not owned by the bot's user "
-                f"(uid {os.geteuid()}), so it is not imported"
+                f"has an old pickle beside it ({path.name}) that is not a file owned by the bot's "
+                f"user (uid {os.geteuid()}), so it is not imported"
             )
         try:
             return _PlainUnpickler(file).load()

@@ -45,7 +45,7 @@ from bot.telegram.handlers import Frontend, log_unhandled, logged
 from bot.telegram.health import Heartbeat
 from bot.telegram.logs import protect_logs
 from bot.telegram.persistence import open_persistence
-from bot.telegram.state import legacy_records
+from bot.telegram.state import legacy_records, release_empty_data
 
 logger = logging.getLogger(__name__)
 
@@ -190,6 +190,7 @@ def add_handlers(application: BotApplication, frontend: Frontend) -> None:
             TypeHandler(Update, log_unhandled),  # last: whatever no other handler took
         ]
     )
+    application.add_handler(TypeHandler(Update, release_empty_data), group=1)
     application.add_error_handler(frontend.on_error)
 
 

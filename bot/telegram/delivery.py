@@ -34,6 +34,9 @@ URGENT_SLOTS = 4  # escalations handled at once, beside the ordinary slots
 FETCH_BACKLOG = 120
 CHAT_SHARE = 8
 DRAIN_SECONDS = 8.0
+# A chat's waiting updates beyond this are dropped, oldest first (logged by id): memory stays bounded
+# however long one chat floods, and no person waits on hundreds of their own messages.
+MAX_CHAT_QUEUE = 256
 REMEMBERED_UPDATE_IDS = 10_000  # Telegram redelivers recent updates only
 
 
@@ -127,21 +130,24 @@ Conversation = Hashable  # what keeps its own order: a chat, else a user, else t
 
 
 class RecentIds:
-    """The last `size` update ids seen, so that an update Telegram delivers twice is answered once."""
+    """The last `size` update ids seen. Telegram sends an update again when it got no answer in time
+    (a slow reply, a dropped connection, a webhook retried): the second copy is not answered again."""
 
     def __init__(self, size: int) -> None:
-        self._order: deque[int] = deque()
-        self._ids: set[int] = set()
-        self._size = size
+        self._order: deque[int] = deque(maxlen=size)
+        self._seen: set[int] = set()
 
     def first_time(self, update_id: int) -> bool:
-        if update_id in self._ids:
+        if update_id in self._seen:
             return False
-        self._ids.add(update_id)
+        if len(self._order) == self._order.maxlen:
+            self._seen.discard(self._order[0])
         self._order.append(update_id)
-        if len(self._order) > self._size:
-            self._ids.discard(self._order.popleft())
+        self._seen.add(update_id)
         return True
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
 
 class FairUpdateProcessor(BaseUpdateProcessor):
@@ -155,6 +161,7 @@ class FairUpdateProcessor(BaseUpdateProcessor):
       handling slots, so a chat sending thousands of updates holds one slot and delays the others by at
       most one update each.
     - The same `update_id` twice (Telegram redelivering, a webhook retried) is handled once.
+    - A chat's queue holds at most MAX_CHAT_QUEUE updates: a flood loses its oldest, not memory.
     - `room_to_fetch` holds back the next getUpdates while many updates wait (a flooding chat counts
       for at most `chat_share` of them), so that what was fetched can be answered before the bot stops;
       at stop, what still waits after `drain_seconds` is dropped (logged by count) to fit Docker's grace.
@@ -178,7 +185,8 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         self._fetch_backlog = fetch_backlog
         self._chat_share = chat_share
         self.drain_seconds = drain_seconds
-        self._waiting: dict[Conversation, deque[asyncio.Future[bool]]] = {}
+        # Each waiting update's turn: set to None when it may run, or to why it will not.
+        self._waiting: dict[Conversation, deque[asyncio.Future[str | None]]] = {}
         self._busy: set[Conversation] = set()
         self._turns: deque[Conversation] = deque()  # chats with waiting updates, none busy
         self._backlog = 0  # waiting updates, counting at most `chat_share` per chat
@@ -197,8 +205,9 @@ class FairUpdateProcessor(BaseUpdateProcessor):
                 await coroutine
             return
         conversation = _conversation(update)
-        if not await self._turn(conversation):
-            logger.warning("update %s not handled: the bot stopped first", update_id)
+        dropped = await self._turn(conversation)
+        if dropped is not None:
+            logger.warning("update %s not handled: %s", update_id, dropped)
             _discard(coroutine)
             return
         try:
@@ -214,8 +223,8 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         """The bot is stopping: updates still waiting in `drain_seconds` are dropped."""
         asyncio.get_running_loop().call_later(self.drain_seconds, self._drop_waiting)
 
-    async def _turn(self, conversation: Conversation) -> bool:
-        turn: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    async def _turn(self, conversation: Conversation) -> str | None:
+        turn: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
         queue = self._waiting.get(conversation)
         if queue is None:
             queue = self._waiting[conversation] = deque()
@@ -224,6 +233,8 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         queue.append(turn)
         if len(queue) <= self._chat_share:
             self._backlog += 1
+        if len(queue) > MAX_CHAT_QUEUE:  # nobody waits for the answer to their 300th message
+            queue.popleft().set_result("its chat floods the bot")
         self._dispatch()
         return await turn
 
@@ -238,7 +249,7 @@ class FairUpdateProcessor(BaseUpdateProcessor):
                 del self._waiting[conversation]
             self._busy.add(conversation)
             self._free_slots -= 1
-            turn.set_result(True)
+            turn.set_result(None)
         self._update_room()
 
     def _finished(self, conversation: Conversation) -> None:
@@ -251,7 +262,7 @@ class FairUpdateProcessor(BaseUpdateProcessor):
     def _drop_waiting(self) -> None:
         for queue in self._waiting.values():
             for turn in queue:
-                turn.set_result(False)
+                turn.set_result("the bot stopped first")
         if self._waiting:
             logger.warning("stop: %d chats' waiting updates dropped", len(self._waiting))
         self._waiting.clear()

@@ -6,8 +6,8 @@ PTB hands every record over each time it calls update_persistence (every few sec
 records that differ from what the store holds are written; an empty chat_data or user_data is no
 record at all, so a chat that only talked to the bot leaves nothing behind.
 
-A failed commit (disk full) is logged and remembered: `saved` tells the caller, the store keeps its
-old state, and PTB's background loop goes on (an exception there would end it).
+A failed commit (disk full) is logged, the store keeps its old state (`holds` tells a caller what it
+holds), and PTB's background loop goes on (an exception there would end it).
 """
 
 from __future__ import annotations
@@ -52,11 +52,10 @@ class StorePersistence(BasePersistence[Data, Data, Data]):
         )
         self.store = store
         self._saved: dict[tuple[str, str], Any] = {}  # what the store holds
-        self._unsaved: set[tuple[str, str]] = set()  # records whose last commit failed
 
-    def saved(self, kind: str, key: int | str) -> bool:
-        """Whether the last change handed over for this record is in the store."""
-        return (kind, str(key)) not in self._unsaved
+    def holds(self, kind: str, key: int | str, value: Any | None) -> bool:
+        """Whether the store holds exactly `value` for this record (None: no record)."""
+        return self._saved.get((kind, str(key))) == value
 
     # -- reading, once at start -------------------------------------------------------------------
 
@@ -117,28 +116,20 @@ class StorePersistence(BasePersistence[Data, Data, Data]):
         self._commit([Change(USER, str(user_id), None)])
 
     def _commit(self, changes: Iterable[Change]) -> None:
-        fresh = []
-        for change in changes:
-            if self._saved.get((change.kind, change.key)) == change.value:
-                self._unsaved.discard((change.kind, change.key))  # what is stored is right
-            else:
-                fresh.append(change)
-        keys = [(c.kind, c.key) for c in fresh]
+        fresh = [c for c in changes if not self.holds(c.kind, c.key, c.value)]
         if not fresh:
             return
         try:
             self.store.apply(fresh)
         except (StateWriteError, ValueError) as error:
-            names = ", ".join(f"{kind} {key}" for kind, key in keys)
+            names = ", ".join(f"{c.kind} {c.key}" for c in fresh)
             logger.error("state not saved for %s: %s", names, error)
-            self._unsaved.update(keys)
             return
         for change in fresh:
             if change.value is None:
                 self._saved.pop((change.kind, change.key), None)
             else:
                 self._saved[(change.kind, change.key)] = change.value
-        self._unsaved.difference_update(keys)
 
     # -- the rest of PTB's interface ---------------------------------------------------------------
 

@@ -12,12 +12,14 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from telegram.ext import Application
+from telegram import Update
+from telegram.ext import Application, ContextTypes
 
 from bot.state.legacy_pickle import read_legacy_pickle
 from bot.state.store import CHAT, Change, StateFileError, StateWriteError
@@ -79,14 +81,31 @@ class PrefsStore:
         previous = dict(chat_data)
         chat_data.clear()
         chat_data.update(data)
-        self._application.mark_data_for_update_persistence(chat_ids=chat_id)
-        await self._application.update_persistence()
         persistence = self._application.persistence
         assert isinstance(persistence, StorePersistence)  # build_application sets it
-        if not persistence.saved(CHAT, chat_id):
-            chat_data.clear()
-            chat_data.update(previous)
-            raise StateWriteError(f"chat {chat_id}'s settings were not saved")
+        # Twice at most: a deletion PTB still had pending for this chat (release_empty_data's)
+        # wins over the change in the first run.
+        for _ in range(2):
+            self._application.mark_data_for_update_persistence(chat_ids=chat_id)
+            await self._application.update_persistence()
+            if persistence.holds(CHAT, chat_id, deepcopy(data) or None):
+                return
+        chat_data.clear()
+        chat_data.update(previous)
+        raise StateWriteError(f"chat {chat_id}'s settings were not saved")
+
+
+async def release_empty_data(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Drop the empty chat_data and user_data PTB makes for every chat and user it sees, so that
+    memory stays flat however many people talk to the bot (a handler of its own, after the rest)."""
+    if not isinstance(update, Update):
+        return
+    application = context.application
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None and application.chat_data.get(chat.id) == {}:
+        application.drop_chat_data(chat.id)
+    if user is not None and application.user_data.get(user.id) == {}:
+        application.drop_user_data(user.id)
 
 
 def legacy_records(state_path: Path) -> list[Change]:

@@ -8,8 +8,7 @@ connection, and spins when the process runs out of file descriptors. This one, o
 - gives a connection a bounded time to send its headers and its body, and closes idle ones;
 - accepts at most `max_connections` connections at once, and when accepting fails (no descriptors
   or memory left, the network down) it pauses accepting, with one warning, instead of retrying at once:
-  a retry cannot succeed until something changes, and a busy loop starves everything else;
-- answers an update Telegram sends twice once.
+  a retry cannot succeed until something changes, and a busy loop starves everything else.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import hmac
 import json
 import logging
 import socket
-from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -54,28 +52,6 @@ class Limits:
     body_seconds: float = 10.0  # to send the body once the headers are in
     max_connections: int = 100  # Telegram opens at most 100 (setWebhook's max_connections)
     accept_pause_seconds: float = 0.5  # at the connection limit, or out of descriptors
-    remembered_updates: int = 10_000  # ids kept to answer a re-sent update once
-
-
-class RecentIds:
-    """The last `size` update ids seen. Telegram sends an update again when it got no answer in time
-    (a slow reply, a dropped connection): the second copy is acknowledged, not answered again."""
-
-    def __init__(self, size: int) -> None:
-        self._order: deque[int] = deque(maxlen=size)
-        self._seen: set[int] = set()
-
-    def first_time(self, update_id: int) -> bool:
-        if update_id in self._seen:
-            return False
-        if len(self._order) == self._order.maxlen:
-            self._seen.discard(self._order[0])
-        self._order.append(update_id)
-        self._seen.add(update_id)
-        return True
-
-    def __len__(self) -> int:
-        return len(self._seen)
 
 
 @tornado.web.stream_request_body
@@ -84,11 +60,8 @@ class UpdateHandler(tornado.web.RequestHandler):
 
     SUPPORTED_METHODS = ("POST",)
 
-    def initialize(
-        self, secret: str, bot: Bot, deliver: DeliverUpdate, limits: Limits, recent: RecentIds
-    ) -> None:
+    def initialize(self, secret: str, bot: Bot, deliver: DeliverUpdate, limits: Limits) -> None:
         self._secret = secret.encode()
-        self._recent = recent
         self._bot = bot
         self._deliver = deliver
         self._limits = limits
@@ -127,10 +100,7 @@ class UpdateHandler(tornado.web.RequestHandler):
         update = self._update(b"".join(self._chunks))
         if update is None:
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
-        if self._recent.first_time(update.update_id):
-            await self._deliver(update)
-        else:
-            logger.info("update %d received again: answered once", update.update_id)
+        await self._deliver(update)  # a re-sent update is answered once: see FairUpdateProcessor
         self.set_status(HTTPStatus.OK)
 
     def _update(self, body: bytes) -> Update | None:
@@ -165,14 +135,7 @@ class WebhookServer:
     def __init__(
         self, path: str, secret: str, bot: Bot, deliver: DeliverUpdate, limits: Limits
     ) -> None:
-        self.recent = RecentIds(limits.remembered_updates)
-        handler_arguments = {
-            "secret": secret,
-            "bot": bot,
-            "deliver": deliver,
-            "limits": limits,
-            "recent": self.recent,
-        }
+        handler_arguments = {"secret": secret, "bot": bot, "deliver": deliver, "limits": limits}
         application = tornado.web.Application(
             [(rf"/{path.strip('/')}/?", UpdateHandler, handler_arguments)],
             default_handler_class=NotFoundHandler,
