@@ -16,8 +16,8 @@ from bot.knowledge import load_knowledge
 from bot.normalise import normalise, plain_words
 from bot.reply import Responder, default_encoder, load_responder
 from bot.retrieval.encoder import Encoder, WordLlamaEncoder
+from bot.safety import triage
 from bot.testing.adversarial import adversarial_messages
-from bot.triage import triage
 
 ROUNDS = 5  # each message is answered this many times, so percentiles rest on thousands of samples
 LOAD_TARGET_S = 2.0

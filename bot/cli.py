@@ -20,7 +20,7 @@ from bot.content import ContentError
 from bot.knowledge import KNOWLEDGE_ENV, Entry, OutOfScope, default_directory
 from bot.reply import ChatSettings, Responder, load_responder
 from bot.retrieval.encoder import ModelError
-from bot.safety_words import DEFAULT_DICTIONARY, run_safety_words
+from bot.safety.real_words import DEFAULT_DICTIONARY, run_safety_words
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
 
@@ -96,6 +96,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     command("run", "run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     command("health", "exit 0 if the running bot's heartbeat is fresh (Docker's HEALTHCHECK)")
+    stats = command("stats", "print the answer and feedback counts the bot kept (no text, no ids)")
+    stats.add_argument(
+        "--state",
+        type=Path,
+        help="the bot's state file (default: $BOT_PERSISTENCE_PATH or its default)",
+    )
+    stats.add_argument("--group", type=int, help="only this group's own counts (its chat id)")
     return parser
 
 
@@ -208,6 +215,16 @@ def _health(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _stats(args: argparse.Namespace) -> int:
+    from bot.telegram.config import DEFAULT_PERSISTENCE_PATH, PERSISTENCE_ENV
+    from bot.telegram.stats import stored_stats
+
+    state = args.state or Path(os.environ.get(PERSISTENCE_ENV) or DEFAULT_PERSISTENCE_PATH)
+    knowledge = _responder(args).knowledge
+    print(stored_stats(state, knowledge, args.group))
+    return 0
+
+
 def _responder(args: argparse.Namespace) -> Responder:
     return load_responder(_knowledge(args))
 
@@ -225,4 +242,5 @@ _COMMANDS = {
     "safety-words": _safety_words,
     "run": _run,
     "health": _health,
+    "stats": _stats,
 }

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from bot.content import ContentError, Fields, read_yaml
 from bot.normalise import Synonyms
+from bot.safety import SafetyContent, load_safety
 from bot.texts import Texts, load_texts
-from bot.triage import SafetyContent, load_safety
 
 KNOWLEDGE_ENV = "BOT_KNOWLEDGE_DIR"
 

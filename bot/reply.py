@@ -22,7 +22,7 @@ from bot.retrieval.encoder import Encoder, WordLlamaEncoder
 from bot.retrieval.lexical import Matcher
 from bot.retrieval.ranker import Ranker, Ranking
 from bot.retrieval.tuning import Tuning, load_tuning
-from bot.triage import Tier, Triage, escalation_text, triage
+from bot.safety import Tier, Triage, escalation_text, triage
 
 
 class Kind(StrEnum):
@@ -31,6 +31,7 @@ class Kind(StrEnum):
     FALLBACK = "fallback"
     ESCALATION = "escalation"
     SMALLTALK = "smalltalk"
+    LANGUAGE = "language"  # written in another language: a note that the bot answers in English
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ class ChatSettings:
     # Soft check-ins this conversation already had recently, counted by the front end (a number, never
     # the messages). Risk builds over turns: a second check-in-level message gets the crisis reply.
     earlier_checkins: int = 0
+    # A group chat: a crisis reply then ends with the group variant of its closing line, which offers a
+    # private chat instead (the Telegram layer adds the button that opens one).
+    in_group: bool = False
 
 
 @dataclass(frozen=True)
@@ -228,9 +232,10 @@ class Responder:
             flagged.tier is Tier.CRISIS
         ):  # a closing line of its own, not the disclaimer and the tip
             body = escalation_text(flagged, chat.region, self.knowledge.safety)
+            closing = "safety.crisis_closing_group" if chat.in_group else "reply.crisis_closing"
             return Reply(
                 kind=Kind.ESCALATION,
-                text=f"{body}\n\n{italic(self.knowledge.texts('reply.crisis_closing'))}",
+                text=f"{body}\n\n{italic(self.knowledge.texts(closing))}",
                 escalation=flagged.tier,
                 triage_rule=flagged.rule,
                 score=100.0,

@@ -13,6 +13,7 @@ from bot.knowledge import default_directory
 from bot.reply import Responder, load_responder
 
 if TYPE_CHECKING:
+    from bot.conversation import MemoryStore
     from bot.telegram.config import Settings
     from bot.testing.fake_bot_api import FakeBotApi
     from bot.testing.harness import PollingBot
@@ -60,8 +61,11 @@ def telegram_settings(fake_api: FakeBotApi, tmp_path: Path) -> Settings:
     )
 
 
-def start_bot(api: FakeBotApi, settings: Settings, responder: Responder) -> PollingBot:
-    """An un-started bot (use `async with`); tests that restart it call this twice."""
+def start_bot(
+    api: FakeBotApi, settings: Settings, responder: Responder, memory: MemoryStore | None = None
+) -> PollingBot:
+    """An un-started bot (use `async with`); tests that restart it call this twice. `memory`: the
+    conversation memory to use (one with a test's own clock)."""
     from telegram.request import HTTPXRequest
 
     from bot.telegram.app import build_application
@@ -76,7 +80,7 @@ def start_bot(api: FakeBotApi, settings: Settings, responder: Responder) -> Poll
         )
 
     application = build_application(
-        settings, responder, request=request(), get_updates_request=request()
+        settings, responder, request=request(), get_updates_request=request(), memory=memory
     )
     return PollingBot(api, application)
 

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from bot.reply import ChatSettings, Kind, Reply, Responder
-from bot.triage import Tier
+from bot.safety import Tier
 
 
 def _ask(responder: Responder, message: str, region: str | None = "gb") -> Reply:

@@ -10,8 +10,8 @@ import pytest
 from bot.content import ContentError
 from bot.render import escape
 from bot.reply import ChatSettings, Kind, Reply, Responder
-from bot.safety_replies import RegionResources
-from bot.triage import SafetyContent, Tier, load_safety, triage
+from bot.safety import SafetyContent, Tier, load_safety, triage
+from bot.safety.replies import RegionResources
 from tests.helpers import edit_file
 
 # One message per reply text, with the tier it is reported as.

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from bot.render import MAX_MESSAGE_LENGTH, escape, split_message, visible_length
 from bot.reply import ChatSettings, Kind, Reply, Responder
-from bot.triage import Tier, triage
+from bot.safety import Tier, triage
 
 # Tags replies may use, with the attributes each may carry (Telegram accepts more; we use these).
 ALLOWED_TAGS: dict[str, frozenset[str]] = {

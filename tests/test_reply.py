@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.reply import ChatSettings, Kind, Responder
-from bot.triage import Tier
+from bot.safety import Tier
 
 
 def _disclaimer(responder: Responder) -> str:

@@ -9,8 +9,8 @@ import pytest
 
 from bot.cli import main
 from bot.reply import Responder
-from bot.safety_lexicon import REAL_WORDS, Lexicon
-from bot.safety_words import DEFAULT_DICTIONARY, real_words, render
+from bot.safety.lexicon import REAL_WORDS, Lexicon
+from bot.safety.real_words import DEFAULT_DICTIONARY, real_words, render
 from tests.conftest import SHIPPED_KNOWLEDGE
 from tests.helpers import edit_file
 

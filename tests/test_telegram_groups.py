@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from bot.reply import Kind, Reply, Responder
+from bot.safety import Tier
 from bot.telegram.config import Settings
 from bot.telegram.state import GROUP_REPLIES_PER_WINDOW, ChatPrefs, PrefsStore
 from bot.testing.fake_bot_api import BOT_USERNAME, Call, FakeBotApi
 from bot.testing.harness import PollingBot
 from bot.testing.updates import Person, Updates, group_chat
-from bot.triage import Tier
 from tests.conftest import start_bot
 
 GROUP = group_chat(-100_555)
@@ -47,7 +47,8 @@ def group_reply(responder: Responder, message: str) -> Reply:
     """What the core says in a group that kept the default region."""
     from bot.reply import ChatSettings
 
-    return responder.reply(message, ChatSettings(responder.knowledge.safety.default_region))
+    default = responder.knowledge.safety.default_region
+    return responder.reply(message, ChatSettings(default, in_group=True))
 
 
 def crisis_reply(responder: Responder) -> Reply:
@@ -165,9 +166,9 @@ async def test_settings_are_for_admins_only(
     [refusal] = sent(calls)
     assert refusal.text.startswith("Only this group's admins")
     [panel] = sent(await polling_bot.exchange(updates.text(GROUP, MODERATOR, "/settings")))
-    assert panel.callback_data[0] == "w:off"
+    assert panel.callback_data[:2] == ["w:off", "m:on"]  # moderator alerts start off
     regions = responder.knowledge.safety.regions
-    assert panel.callback_data[1:] == [f"r:{code}" for code in regions]
+    assert panel.callback_data[2:] == [f"r:{code}" for code in regions]
 
     # A member pressing the admin's buttons, or crafting the data by hand, is refused politely.
     for data in ("w:off", f"r:{list(regions)[-1]}"):

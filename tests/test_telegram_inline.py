@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.reply import ChatSettings, Kind, Responder
+from bot.safety import Tier
 from bot.testing.fake_bot_api import Call
 from bot.testing.harness import PollingBot
 from bot.testing.updates import Person, Updates
-from bot.triage import Tier
 
 BOB = Person(3003, "Bob")
 CRISIS = "I want to kill myself"

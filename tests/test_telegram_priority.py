@@ -66,7 +66,7 @@ async def test_a_crisis_in_a_group_spamming_buttons_is_answered_at_once(
     for _ in range(40):  # each an edit of the menu, against the group's 20 messages a minute
         fake_api.push(updates.button_press(BOB, menu.result, f"s:{section}"))
     expected = responder.reply(
-        CRISIS, ChatSettings(responder.knowledge.safety.default_region)
+        CRISIS, ChatSettings(responder.knowledge.safety.default_region, in_group=True)
     ).text
     crisis = updates.text(GROUP, ALICE, CRISIS)
     assert await answered_within(fake_api, crisis, expected) < PROMPT_SECONDS

@@ -103,7 +103,8 @@ async def test_a_question_gets_the_cores_answer_with_related_topic_buttons(
     question, reply = first_answerable(responder)
     [answer] = sent(await polling_bot.exchange(updates.text(CHAT, ALICE, question)))
     assert answer.text == reply.text
-    assert answer.callback_data == [f"t:{entry_id}" for entry_id in reply.suggestions]
+    rating = [f"f:+{reply.entry}", f"f:-{reply.entry}"]
+    assert answer.callback_data == rating + [f"t:{entry_id}" for entry_id in reply.suggestions]
     assert "reply_parameters" not in answer.params  # private chats: no quoting
 
 
@@ -268,7 +269,8 @@ async def test_a_reply_over_telegrams_limit_is_split_with_buttons_on_the_last_pa
     assert all(len(part.text) <= 4096 for part in parts)
     assert parts[-1].text.endswith(disclaimer(responder))
     assert all(not part.buttons for part in parts[:-1])
-    assert parts[-1].callback_data == [f"t:{i}" for i in reply.suggestions]
+    rating = [f"f:+{reply.entry}", f"f:-{reply.entry}"]
+    assert parts[-1].callback_data == rating + [f"t:{i}" for i in reply.suggestions]
 
 
 async def test_every_message_of_a_conversation_ends_with_the_disclaimer(

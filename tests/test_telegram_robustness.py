@@ -534,7 +534,7 @@ async def test_no_settings_action_is_open_to_a_member_even_crafted_by_hand(
 ) -> None:
     panel = await settings_panel(polling_bot, updates)
     regions = responder.knowledge.safety.regions
-    actions = ["w:on", "w:off", *(f"r:{code}" for code in regions)]
+    actions = ["w:on", "w:off", "m:on", "m:off", *(f"r:{code}" for code in regions)]
     assert set(panel.callback_data) <= set(actions)  # every action the panel can offer
     former = Person(5005, "Gone")
     fake_api.set_member_status(GROUP["id"], former.id, "left")

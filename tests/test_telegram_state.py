@@ -81,7 +81,7 @@ async def test_a_setting_is_on_disk_when_the_bot_says_saved_and_forget_removes_i
     calls = await choose_region(polling_bot, updates, region)
     [toast] = sent(calls, "answerCallbackQuery")
     assert toast.params["text"] == responder.knowledge.texts("telegram.settings_saved")
-    record = {PREFS_KEY: {"region": region, "safety_watch": True}}
+    record = {PREFS_KEY: {"region": region, "safety_watch": True, "moderator_alerts": False}}
     assert on_disk(path) == {str(ALICE.id): record}  # not waiting for a periodic save
     [done] = sent(await polling_bot.exchange(updates.text(PRIVATE, ALICE, "/forget")))
     assert done.text.startswith("Done")

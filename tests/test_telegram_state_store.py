@@ -353,7 +353,8 @@ async def test_the_old_pickle_is_imported_once_and_left_in_place(
     async with start_bot(fake_api, telegram_settings, responder) as bot:  # not imported again
         assert PrefsStore(bot.application).get(-100_1) == ChatPrefs("gb")
     records = SqliteStateStore.open(path).load(CHAT)
-    assert records == {"-1001": {PREFS_KEY: {"region": "gb", "safety_watch": True}}}
+    prefs = {"region": "gb", "safety_watch": True, "moderator_alerts": False}
+    assert records == {"-1001": {PREFS_KEY: prefs}}
 
 
 class RunsCode:

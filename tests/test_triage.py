@@ -10,7 +10,7 @@ from bot.content import ContentError
 from bot.evaluation.labelled import read_labelled
 from bot.evaluation.safety import evaluate_safety
 from bot.reply import Responder
-from bot.triage import SafetyContent, Tier, Triage, load_safety, triage
+from bot.safety import SafetyContent, Tier, Triage, load_safety, triage
 from tests.helpers import edit_file
 
 SAFETY_SET = Path(__file__).resolve().parent.parent / "eval" / "safety.tsv"

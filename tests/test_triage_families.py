@@ -8,8 +8,8 @@ import re
 import pytest
 
 from bot.reply import ChatSettings, Kind, Responder
-from bot.safety_text import MAX_REPEATS
-from bot.triage import SafetyContent, Tier, triage
+from bot.safety import SafetyContent, Tier, triage
+from bot.safety.words import MAX_REPEATS
 
 
 @pytest.fixture(scope="module")

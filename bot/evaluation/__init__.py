@@ -15,9 +15,15 @@ def default_sets(responder: Responder) -> list[Path]:
     return sorted(folder.glob("*.tsv")) if folder.is_dir() else []
 
 
+def default_conversation_sets(responder: Responder) -> list[Path]:
+    """The multi-turn conversation sets shipped beside them (eval/conversations*.yaml)."""
+    folder = responder.knowledge.directory.parent / "eval"
+    return sorted(folder.glob("conversations*.yaml")) if folder.is_dir() else []
+
+
 def run_evaluation(responder: Responder, files: list[Path], guide: Path | None = None) -> int:
     """Print a report for each set; exit status 0 only when every set meets its targets."""
-    files = files or default_sets(responder)
+    files = files or [*default_sets(responder), *default_conversation_sets(responder)]
     if not files:
         print(
             "No evaluation sets found: name one, e.g. `python -m bot evaluate eval/retrieval.tsv`."
@@ -33,6 +39,10 @@ def run_evaluation(responder: Responder, files: list[Path], guide: Path | None =
 
 
 def _evaluate_one(path: Path, responder: Responder, guide: Path | None) -> tuple[str, bool]:
+    from bot.evaluation.conversation import evaluate_conversations, is_conversation_set
+
+    if is_conversation_set(path):
+        return evaluate_conversations(path, responder)
     labelled = read_labelled(path)
     if labelled.kind is SetKind.SAFETY:
         from bot.evaluation.safety import evaluate_safety

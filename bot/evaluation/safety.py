@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.content import ContentError
 from bot.evaluation.labelled import NO_ESCALATION, read_labelled
 from bot.reply import Kind, Responder
-from bot.triage import Tier
+from bot.safety import Tier
 
 NONE = "none"
 TIERS = (NONE, Tier.URGENT.value, Tier.EMERGENCY.value, Tier.CRISIS.value)

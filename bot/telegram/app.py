@@ -33,6 +33,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot.conversation import MemoryStore
 from bot.reply import Responder
 from bot.telegram.config import Settings
 from bot.telegram.delivery import (
@@ -78,7 +79,7 @@ PRIVATE_COMMANDS = (
     "disclaimer",
 )
 GROUP_COMMANDS = ("ask", "topics", "help", "card", "privacy", "about")
-ADMIN_COMMANDS = (*GROUP_COMMANDS, "settings")
+ADMIN_COMMANDS = (*GROUP_COMMANDS, "settings", "stats")
 
 
 def build_application(
@@ -87,6 +88,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    memory: MemoryStore | None = None,
 ) -> BotApplication:
     """The bot, ready for `run_polling`/`run_webhook` (or, in tests, initialize/start by hand).
 
@@ -95,7 +97,7 @@ def build_application(
     # Opt in to PTB's coming time periods (timedelta, not int seconds), as PTB 22 recommends: without
     # it, every 429 RetryAfter raises a deprecation warning inside the rate limiter.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    frontend = Frontend(responder)
+    frontend = Frontend(responder, memory=memory)
     processor = FairUpdateProcessor(MAX_ACTIVE_UPDATES, is_urgent=frontend.escalates)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
@@ -165,6 +167,7 @@ def add_handlers(application: BotApplication, frontend: Frontend) -> None:
         "card": frontend.card,
         "region": frontend.region,
         "settings": frontend.settings,
+        "stats": frontend.stats,
         "ask": frontend.ask,
     }
     application.add_handlers(

@@ -35,8 +35,12 @@ from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.conversation import MemoryStore, Turn
+from bot.conversation.chat import conversation_for
+from bot.insight import Insight, report_lines
 from bot.render import escape
 from bot.reply import ChatSettings, Kind, Reply, Responder
+from bot.safety import Tier
 from bot.telegram.keyboards import (
     SECTION_PAYLOAD_PREFIX,
     TOPICS_PAYLOAD,
@@ -51,9 +55,10 @@ from bot.telegram.keyboards import (
     regions_keyboard,
     settings_keyboard,
     topics_keyboard,
+    url_keyboard,
+    without_feedback,
 )
 from bot.telegram.state import CheckinMemory, Cooldown, PrefsStore, Verdict
-from bot.triage import Tier
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +67,7 @@ Context = ContextTypes.DEFAULT_TYPE
 # What the safety watch answers in a group even when nobody addressed the bot.
 WATCHED_TIERS = frozenset({Tier.CRISIS, Tier.EMERGENCY})
 INLINE_CACHE_SECONDS = 300
+ALERT_WINDOW_SECONDS = 300.0
 INLINE_PREVIEW_LENGTH = 100
 ESCALATION_CACHE_SIZE = 1024
 
@@ -157,12 +163,20 @@ def addressed_question(message: Message, bot_id: int, bot_username: str) -> str 
 class Frontend:
     """The bot's behaviour on Telegram; `bot.telegram.app` registers these methods as handlers."""
 
-    def __init__(self, responder: Responder, cooldown: Cooldown | None = None) -> None:
+    def __init__(
+        self,
+        responder: Responder,
+        cooldown: Cooldown | None = None,
+        memory: MemoryStore | None = None,
+    ) -> None:
         self.responder = responder
+        self.conversation = conversation_for(responder, memory)
         self.knowledge = responder.knowledge
         self.safety = responder.knowledge.safety
         self.cooldown = cooldown or Cooldown()
         self.checkins = CheckinMemory()
+        # One moderator alert per group per window: a crisis storm must not become an alert storm.
+        self.alert_pace = Cooldown(replies=1, window=ALERT_WINDOW_SECONDS)
         # Floods repeat themselves: a message seen lately is not triaged again on arrival.
         self._escalates_text = lru_cache(maxsize=ESCALATION_CACHE_SIZE)(self._core_escalates)
 
@@ -206,7 +220,7 @@ class Frontend:
             region = self.safety.default_region
         # In a group, check-ins come from different people: risk only builds within one person's chat.
         earlier = 0 if is_group(chat) else self.checkins.recent(chat.id)
-        return ChatSettings(region=region, earlier_checkins=earlier)
+        return ChatSettings(region=region, earlier_checkins=earlier, in_group=is_group(chat))
 
     # -- sending ---------------------------------------------------------------------------------
 
@@ -232,13 +246,69 @@ class Frontend:
         await _reply_in_parts(message, parts, keyboard, quote=None)  # None: quote only in groups
         return True
 
-    async def send_reply(self, message: Message, reply: Reply) -> Outcome:
+    async def send_reply(
+        self, message: Message, reply: Reply, context: Context, *, browse: bool = False
+    ) -> Outcome:
         if reply.checkin and not is_group(message.chat):
             self.checkins.note(message.chat.id)
-        keyboard = topics_keyboard(self.knowledge, reply.suggestions)
+        keyboard = self.reply_keyboard(message, reply, browse)
         urgent = reply.kind is Kind.ESCALATION
         sent = await self.send(message, reply.parts(), keyboard, urgent=urgent)
-        return Outcome.of(reply) if sent else COOLDOWN
+        if not sent:
+            return COOLDOWN
+        self.count(context, message.chat, reply)
+        if is_group(message.chat) and reply.escalation in WATCHED_TIERS:
+            await self.alert_moderators(message, context)
+        return Outcome.of(reply)
+
+    async def send_turn(self, message: Message, turn: Turn, context: Context) -> Outcome:
+        return await self.send_reply(message, turn.reply, context, browse=turn.browse)
+
+    def reply_keyboard(
+        self, message: Message, reply: Reply, browse: bool
+    ) -> InlineKeyboardMarkup | None:
+        """A group escalation: a button into a private chat. "None of these": the areas. An answer:
+        👍/👎 and its related topics. Otherwise the topics offered, if any."""
+        if reply.kind is Kind.ESCALATION and is_group(message.chat):
+            return private_chat_keyboard(
+                message.get_bot().username, self.text("button_private_chat")
+            )
+        if browse:
+            return areas_keyboard(self.knowledge)
+        rated = reply.entry if reply.kind is Kind.ANSWER else None
+        return topics_keyboard(self.knowledge, reply.suggestions, rated)
+
+    def count(self, context: Context, chat: Chat, reply: Reply) -> None:
+        """Insight counts: the reply's kind and, for an answer, its entry; never text or users."""
+        entry = reply.entry if reply.kind is Kind.ANSWER else None
+        group = chat.id if is_group(chat) else None
+        Insight(context.bot_data).count_reply(reply.kind.value, entry, group)
+
+    async def alert_moderators(self, message: Message, context: Context) -> None:
+        """With the group's moderator alerts on, each human admin who has started the bot privately
+        gets a note and a link to the message, never its text. Telegram refuses a private message
+        to anyone who never started the bot, so no list of users is needed (or kept)."""
+        chat = message.chat
+        if not PrefsStore(context.application).get(chat.id).moderator_alerts:
+            return
+        if self.alert_pace.check(chat.id) is not Verdict.REPLY:
+            return
+        link = message.link
+        key = "moderator_alert" if link else "moderator_alert_no_link"
+        text = self.html(key, group=chat.title or "")
+        keyboard = url_keyboard(self.text("button_open_message"), link) if link else None
+        notified = 0
+        for admin in await context.bot.get_chat_administrators(chat.id):
+            if admin.user.is_bot:
+                continue
+            try:
+                await context.bot.send_message(admin.user.id, text, reply_markup=keyboard)
+                notified += 1
+            except Forbidden:  # never started the bot privately, or blocked it
+                continue
+            except TelegramError as error:
+                logger.warning("moderator alert not sent (%s)", _kind(error))
+        logger.info("moderator alert: %s admin(s) notified", notified)
 
     async def send_text(
         self,
@@ -257,9 +327,10 @@ class Frontend:
         if is_group(message.chat):
             return await self.send_text(message, "help_group", bot=context.bot.username)
         payload = context.args[0] if context.args else ""
-        reply = self.responder.entry_reply(payload) if payload else None
+        talker = _talker(message.chat, message.from_user)
+        reply = self.conversation.choose(talker, payload) if payload else None
         if reply is not None:
-            return await self.send_reply(message, reply)
+            return await self.send_reply(message, reply, context)
         if payload == TOPICS_PAYLOAD:
             return await self.topics(update, context)
         section = payload.removeprefix(SECTION_PAYLOAD_PREFIX)
@@ -284,7 +355,9 @@ class Frontend:
 
     async def forget(self, update: Update, context: Context) -> Outcome:
         message = _message(update)
-        forgotten = await PrefsStore(context.application).forget(message.chat.id)
+        settings = await PrefsStore(context.application).forget(message.chat.id)
+        talk = self.conversation.forget(_talker(message.chat, message.from_user))
+        forgotten = settings or talk
         return await self.send_text(message, "forget_done" if forgotten else "forget_nothing")
 
     async def topics(self, update: Update, context: Context) -> Outcome:
@@ -325,30 +398,53 @@ class Frontend:
         message = _message(update)
         if not is_group(message.chat):
             return await self.send_text(message, "settings_private")
-        anonymous_admin = (
-            message.sender_chat is not None and message.sender_chat.id == message.chat.id
-        )
-        if not anonymous_admin and not await self.is_admin(
-            context, message.chat, message.from_user
-        ):
+        if not await self.sent_by_admin(message, context):
             return await self.send_text(message, "settings_admins_only")  # within the cooldown
         text, keyboard = self.settings_view(context, message.chat.id)
         await message.reply_text(text, reply_markup=keyboard)
         return MENU
 
+    async def stats(self, update: Update, context: Context) -> Outcome:
+        """A group's own counts, for its admins: kinds of replies and answers with their 👍/👎."""
+        message = _message(update)
+        if not is_group(message.chat):
+            return await self.send_text(message, "stats_private")
+        if not await self.sent_by_admin(message, context):
+            return await self.send_text(message, "stats_admins_only")
+        summary = Insight(context.bot_data).summary(message.chat.id)
+        titles = {entry.id: entry.title for entry in self.knowledge.entries.values()}
+        labels = {key: self.text(f"stats_{key}") for key in ("empty", "title", "kinds", "entries")}
+        body = escape("\n".join(report_lines(summary, titles, labels)))
+        await message.reply_text(self.responder.with_disclaimer(body))
+        return MENU
+
+    async def sent_by_admin(self, message: Message, context: Context) -> bool:
+        """Sent by one of the group's admins (an anonymous admin writes as the group itself)."""
+        if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
+            return True
+        return await self.is_admin(context, message.chat, message.from_user)
+
     def settings_view(self, context: Context, chat_id: int) -> tuple[str, InlineKeyboardMarkup]:
         prefs = PrefsStore(context.application).get(chat_id)
         region = self.stored_region(context, chat_id) or self.safety.default_region
         watch = self.text("settings_watch_on" if prefs.safety_watch else "settings_watch_off")
-        text = self.html("settings_summary", watch=watch, region=self.region_name(region))
+        alerts = self.text(
+            "settings_alerts_on" if prefs.moderator_alerts else "settings_alerts_off"
+        )
+        text = self.html(
+            "settings_summary", watch=watch, alerts=alerts, region=self.region_name(region)
+        )
         labels = SettingsLabels(
-            watch_on=self.text("button_watch_on"),
-            watch_off=self.text("button_watch_off"),
+            switches={
+                (Action.WATCH, True): self.text("button_watch_on"),
+                (Action.WATCH, False): self.text("button_watch_off"),
+                (Action.ALERTS, True): self.text("button_alerts_on"),
+                (Action.ALERTS, False): self.text("button_alerts_off"),
+            },
             current_region=self.text("button_region_current"),
         )
-        keyboard = settings_keyboard(
-            self.safety.regions.values(), region, prefs.safety_watch, labels
-        )
+        switches = [(Action.WATCH, prefs.safety_watch), (Action.ALERTS, prefs.moderator_alerts)]
+        keyboard = settings_keyboard(self.safety.regions.values(), region, switches, labels)
         return text, keyboard
 
     async def is_admin(self, context: Context, chat: Chat, user: User | None) -> bool:
@@ -364,21 +460,24 @@ class Frontend:
         _command, _, question = (message.text or "").partition(" ")
         if not question.strip():
             return await self.send_text(message, "ask_usage")
-        reply = self.responder.reply(question, self.chat_settings(context, message.chat))
-        return await self.send_reply(message, reply)
+        return await self.converse(message, question, context)
+
+    async def converse(self, message: Message, text: str, context: Context) -> Outcome:
+        """A message addressed to the bot, read as part of the conversation with its sender."""
+        settings = self.chat_settings(context, message.chat)
+        turn = self.conversation.reply(_talker(message.chat, message.from_user), text, settings)
+        return await self.send_turn(message, turn, context)
 
     async def private_text(self, update: Update, context: Context) -> Outcome:
         message = _message(update)
-        reply = self.responder.reply(message.text or "", self.chat_settings(context, message.chat))
-        return await self.send_reply(message, reply)
+        return await self.converse(message, message.text or "", context)
 
     async def group_text(self, update: Update, context: Context) -> Outcome:
         message = _message(update)
         question = addressed_question(message, context.bot.id, context.bot.username)
         if question is None:
             return await self.watch(message, context)
-        reply = self.responder.reply(question, self.chat_settings(context, message.chat))
-        return await self.send_reply(message, reply)
+        return await self.converse(message, question, context)
 
     async def edited(self, update: Update, context: Context) -> Outcome:
         """An edit is not answered again, unless it now escalates (the safety watch's rule)."""
@@ -396,7 +495,7 @@ class Frontend:
         reply = self.responder.reply(message.text or "", self.chat_settings(context, chat))
         if reply.escalation is None or (is_group(chat) and reply.escalation not in WATCHED_TIERS):
             return IGNORED
-        return await self.send_reply(message, reply)
+        return await self.send_reply(message, reply, context)
 
     async def non_text(self, update: Update, context: Context) -> Outcome:
         return await self.send_text(_message(update), "only_text")
@@ -405,6 +504,7 @@ class Frontend:
         message = _message(update)
         if message.migrate_to_chat_id is not None:
             await PrefsStore(context.application).move(message.chat.id, message.migrate_to_chat_id)
+            Insight(context.bot_data).move_group(message.chat.id, message.migrate_to_chat_id)
         return IGNORED
 
     async def membership(self, update: Update, context: Context) -> Outcome:
@@ -414,6 +514,7 @@ class Frontend:
         assert change is not None  # guaranteed by ChatMemberHandler.MY_CHAT_MEMBER
         if change.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
             await PrefsStore(context.application).forget(change.chat.id)
+            Insight(context.bot_data).forget_group(change.chat.id)
             return FORGOTTEN
         return IGNORED
 
@@ -430,7 +531,9 @@ class Frontend:
         if press is None or message is None:
             return await self.expired(query)
         if press.action is Action.TOPIC:
-            return await self.press_topic(query, message, press.value)
+            return await self.press_topic(query, message, press.value, context)
+        if press.action is Action.FEEDBACK:
+            return await self.press_feedback(query, message, press.value, context)
         if press.action is Action.SECTION:
             return await self.press_section(query, message, press.value)
         return await self.press_setting(query, message, press, context)
@@ -439,16 +542,37 @@ class Frontend:
         await query.answer(self.text("button_expired"), show_alert=True)
         return EXPIRED
 
-    async def press_topic(self, query: CallbackQuery, message: Message, entry_id: str) -> Outcome:
-        reply = self.responder.entry_reply(entry_id)
-        if reply is None:
+    async def press_topic(
+        self, query: CallbackQuery, message: Message, entry_id: str, context: Context
+    ) -> Outcome:
+        if entry_id not in self.knowledge.entries:
             return await self.expired(query)
         if await self.cooling_down(query, message):
             return COOLDOWN
+        reply = self.conversation.choose(_talker(message.chat, query.from_user), entry_id)
+        assert reply is not None  # checked above: the entry exists
         await query.answer()
-        keyboard = topics_keyboard(self.knowledge, reply.suggestions)
+        keyboard = self.reply_keyboard(message, reply, browse=False)
         await _reply_in_parts(message, reply.parts(), keyboard, quote=False)
+        self.count(context, message.chat, reply)
         return Outcome.of(reply)
+
+    async def press_feedback(
+        self, query: CallbackQuery, message: Message, value: str, context: Context
+    ) -> Outcome:
+        """👍/👎 under an answer: counted for the entry (and the group), then the row goes."""
+        sign, entry_id = value[:1], value[1:]
+        if sign not in ("+", "-") or entry_id not in self.knowledge.entries:
+            return await self.expired(query)
+        group = message.chat.id if is_group(message.chat) else None
+        Insight(context.bot_data).count_feedback(entry_id, sign == "+", group)
+        await query.answer(self.text("feedback_thanks"))
+        try:
+            await message.edit_reply_markup(without_feedback(message.reply_markup))
+        except BadRequest as error:  # pressed twice before the first edit arrived
+            if "not modified" not in str(error).lower():
+                raise
+        return Outcome("feedback", entry_id)
 
     async def cooling_down(self, query: CallbackQuery, message: Message) -> bool:
         """A button in a group (an answer, or an edit while browsing) counts against the group's
@@ -489,10 +613,13 @@ class Frontend:
             return REFUSED
         store = PrefsStore(context.application)
         prefs = store.get(chat.id)
+        on = press.value == "on"
         if press.action is Action.REGION:
             await store.set(chat.id, replace(prefs, region=press.value))
+        elif press.action is Action.ALERTS:
+            await store.set(chat.id, replace(prefs, moderator_alerts=on))
         else:
-            await store.set(chat.id, replace(prefs, safety_watch=press.value == "on"))
+            await store.set(chat.id, replace(prefs, safety_watch=on))
         await query.answer(self.text("settings_saved"))
         if is_group(chat):
             await _edit(message, *self.settings_view(context, chat.id))
@@ -569,6 +696,12 @@ class Frontend:
                 await update.effective_chat.send_message(self.html("error_apology"))
         except TelegramError as error:
             logger.warning("update %s: apology not sent (%s)", update.update_id, _kind(error))
+
+
+def _talker(chat: Chat, sender: User | None) -> tuple[int, int]:
+    """Whose conversation a message belongs to: a private chat's, or one member's within a group
+    (members of a group don't continue each other's questions)."""
+    return (chat.id, sender.id if sender is not None and is_group(chat) else 0)
 
 
 def _message(update: Update) -> Message:

@@ -7,14 +7,14 @@ and the chat's rights before acting on it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.knowledge import Knowledge
-from bot.triage import Region
+from bot.safety import Region
 
 MAX_CALLBACK_DATA = 64  # bytes
 TOPICS_PAYLOAD = "topics"  # /start topics: open the topic browser
@@ -26,6 +26,8 @@ class Action(StrEnum):
     SECTION = "s"  # browse an area (empty value: the list of areas)
     REGION = "r"  # choose the chat's region
     WATCH = "w"  # switch a group's safety watch "on" or "off"
+    ALERTS = "m"  # switch a group's moderator alerts "on" or "off"
+    FEEDBACK = "f"  # an answer was helpful ("+<entry id>") or not ("-<entry id>")
 
 
 @dataclass(frozen=True)
@@ -65,10 +67,12 @@ def _pairs(buttons: Sequence[InlineKeyboardButton]) -> list[list[InlineKeyboardB
 
 
 def areas_keyboard(knowledge: Knowledge) -> InlineKeyboardMarkup:
-    return _column(
+    """Every area, two to a row, so the list fits a phone screen."""
+    buttons = [
         InlineKeyboardButton(title, callback_data=callback_data(Action.SECTION, section))
         for section, title in knowledge.sections.items()
-    )
+    ]
+    return InlineKeyboardMarkup(_pairs(buttons))
 
 
 def area_keyboard(knowledge: Knowledge, section: str, back_label: str) -> InlineKeyboardMarkup:
@@ -80,16 +84,44 @@ def area_keyboard(knowledge: Knowledge, section: str, back_label: str) -> Inline
     return _column(buttons)
 
 
-def topics_keyboard(knowledge: Knowledge, entry_ids: Sequence[str]) -> InlineKeyboardMarkup | None:
-    """One button per entry (related topics, or "did you mean" candidates); None when there are none."""
-    if not entry_ids:
-        return None
-    return _column(
-        InlineKeyboardButton(
-            knowledge.entries[entry_id].title, callback_data=callback_data(Action.TOPIC, entry_id)
-        )
+def topics_keyboard(
+    knowledge: Knowledge, entry_ids: Sequence[str], feedback_for: str | None = None
+) -> InlineKeyboardMarkup | None:
+    """One button per entry (related topics, or "did you mean" candidates), under a 👍/👎 row when
+    `feedback_for` names the entry answered; None when there are no buttons at all."""
+    rows = [feedback_row(feedback_for)] if feedback_for is not None else []
+    rows += [
+        [
+            InlineKeyboardButton(
+                knowledge.entries[entry_id].title,
+                callback_data=callback_data(Action.TOPIC, entry_id),
+            )
+        ]
         for entry_id in entry_ids
-    )
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+FEEDBACK_LABELS = {"+": "👍", "-": "👎"}
+
+
+def feedback_row(entry_id: str) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(label, callback_data=callback_data(Action.FEEDBACK, sign + entry_id))
+        for sign, label in FEEDBACK_LABELS.items()
+    ]
+
+
+def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The same keyboard once a 👍/👎 was pressed: the row goes, so each answer is rated once."""
+    if markup is None:
+        return None
+    rows = [
+        row
+        for row in markup.inline_keyboard
+        if not any(str(b.callback_data or "").startswith(f"{Action.FEEDBACK}:") for b in row)
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def regions_keyboard(
@@ -107,21 +139,28 @@ def regions_keyboard(
 
 
 def settings_keyboard(
-    regions: Iterable[Region], current_region: str, watch_on: bool, labels: SettingsLabels
+    regions: Iterable[Region],
+    current_region: str,
+    switches: Sequence[tuple[Action, bool]],
+    labels: SettingsLabels,
 ) -> InlineKeyboardMarkup:
-    watch = (
-        InlineKeyboardButton(labels.watch_off, callback_data=callback_data(Action.WATCH, "off"))
-        if watch_on
-        else InlineKeyboardButton(labels.watch_on, callback_data=callback_data(Action.WATCH, "on"))
-    )
-    rows = [[watch], *regions_keyboard(regions, current_region, labels.current_region)]
+    """A button per on/off switch (it offers the opposite of its state), then the regions."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                labels.switches[(action, not on)],
+                callback_data=callback_data(action, "off" if on else "on"),
+            )
+        ]
+        for action, on in switches
+    ]
+    rows += regions_keyboard(regions, current_region, labels.current_region)
     return InlineKeyboardMarkup(rows)
 
 
 @dataclass(frozen=True)
 class SettingsLabels:
-    watch_on: str
-    watch_off: str
+    switches: Mapping[tuple[Action, bool], str]  # (switch, the state it sets) -> its button label
     current_region: str  # with {region}
 
 
@@ -143,4 +182,8 @@ def card_keyboard(
 
 
 def private_chat_keyboard(bot_username: str, label: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=deep_link(bot_username))]])
+    return url_keyboard(label, deep_link(bot_username))
+
+
+def url_keyboard(label: str, url: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)]])

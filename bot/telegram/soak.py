@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.conversation.chat import conversation_for
 from bot.evaluation import default_sets
 from bot.evaluation.labelled import read_labelled
 from bot.reply import ChatSettings, Kind, Responder, load_responder
@@ -207,9 +208,13 @@ class Traffic:
         }
         self.budget = dict.fromkeys(self.members, GROUP_REPLIES_PER_WINDOW)  # the cooldown's
         self.private_settings = ChatSettings(region=None)  # nobody chose a region
-        self.group_settings = ChatSettings(region=responder.knowledge.safety.default_region)
+        default_region = responder.knowledge.safety.default_region
+        self.group_settings = ChatSettings(region=default_region, in_group=True)
+        # Private answers depend on what the chat said before (follow-ups): the soak keeps its own
+        # copy of each chat's conversation, fed in the order the bot reads them.
+        self.conversation = conversation_for(responder)
         self.cooldown_notice = hash(Frontend(responder).html("cooldown"))
-        self._texts: dict[tuple[str, bool], tuple[int, Kind, object]] = {}
+        self._texts: dict[str, tuple[int, Kind, object]] = {}
         self._pools(responder)
 
     def _pools(self, responder: Responder) -> None:
@@ -222,20 +227,19 @@ class Traffic:
         self.messages = [m for m in pool if not responder.reply(m, self.private_settings).checkin]
         self.topics = list(responder.knowledge.entries)
         self.questions = [q for q in questions if self._group(q)[1] is Kind.ANSWER]
-        self.watched = [m for m in self.messages if self._reply(m, True)[2] in WATCHED_TIERS]
+        self.watched = [m for m in self.messages if self._reply(m)[2] in WATCHED_TIERS]
 
-    def _reply(self, text: str, in_group: bool) -> tuple[int, Kind, object]:
-        """The hash of the core's reply, its kind, and its escalation (cached: messages recur)."""
-        key = (text, in_group)
-        if key not in self._texts:
-            settings = self.group_settings if in_group else self.private_settings
-            reply = self.responder.reply(text, settings)
+    def _reply(self, text: str) -> tuple[int, Kind, object]:
+        """The hash of the core's reply in a group, its kind, and its escalation (cached: messages
+        recur; a group question is always a new topic of its own, so memory does not change it)."""
+        if text not in self._texts:
+            reply = self.responder.reply(text, self.group_settings)
             assert len(reply.parts()) == 1, "the soak counts one message per answer"
-            self._texts[key] = (hash(reply.text), reply.kind, reply.escalation)
-        return self._texts[key]
+            self._texts[text] = (hash(reply.text), reply.kind, reply.escalation)
+        return self._texts[text]
 
     def _group(self, text: str) -> tuple[int, Kind]:
-        text_hash, kind, _ = self._reply(text, True)
+        text_hash, kind, _ = self._reply(text)
         return text_hash, kind
 
     def steady(self) -> Iterator[Planned]:
@@ -297,7 +301,9 @@ class Traffic:
     def _private(self, person: Person) -> Planned:
         message = self.random.choice(self.messages)
         update = self.updates.text(private_chat(person), person, message)
-        return Planned(update, [(("msg", person.id, None), self._reply(message, False)[0])])
+        reply = self.conversation.reply((person.id, 0), message, self.private_settings).reply
+        assert len(reply.parts()) == 1, "the soak counts one message per answer"
+        return Planned(update, [(("msg", person.id, None), hash(reply.text))])
 
     def _button(self, chat: dict[str, Any]) -> Planned:
         """A topic button under a message the bot sent earlier; a group's answer quotes nothing."""
@@ -305,7 +311,8 @@ class Traffic:
         if chat["type"] == "private":
             person = Person(chat["id"], chat["first_name"])
         entry_id = self.random.choice(self.topics)
-        reply = self.responder.entry_reply(entry_id)
+        talker = (chat["id"], 0 if chat["type"] == "private" else person.id)
+        reply = self.conversation.choose(talker, entry_id)
         assert reply is not None
         assert len(reply.parts()) == 1, "the soak counts one message per answer"
         menu = sent_message(chat, 1, self.bot_user)
@@ -341,7 +348,7 @@ class Traffic:
     def _chatter(self, chat: dict[str, Any], member: Person) -> Planned:
         """A message not addressed to the bot and not alarming: it must get nothing."""
         message = self.random.choice(self.messages)
-        while self._reply(message, True)[2] in WATCHED_TIERS:
+        while self._reply(message)[2] in WATCHED_TIERS:
             message = self.random.choice(self.messages)
         return Planned(self.updates.text(chat, member, message), [])
 

@@ -37,6 +37,7 @@ CHECKIN_WINDOW_SECONDS = 3600.0  # soft check-ins this recent still count toward
 class ChatPrefs:
     region: str | None = None  # None: not chosen (groups then use the default region)
     safety_watch: bool = True  # groups: answer unaddressed crisis and emergency messages
+    moderator_alerts: bool = False  # groups: tell admins privately of a message that may need them
 
     @classmethod
     def of(cls, stored: Any) -> ChatPrefs:
@@ -47,6 +48,7 @@ class ChatPrefs:
         return cls(
             region=region if isinstance(region, str) else None,
             safety_watch=bool(stored.get("safety_watch", True)),
+            moderator_alerts=bool(stored.get("moderator_alerts", False)),
         )
 
 

@@ -176,6 +176,8 @@ class FakeBotApi:
         self._faults: dict[str, _PlannedFault] = {}
         self._chats: dict[int, dict[str, Any]] = {}
         self._members: dict[tuple[int, int], str] = {}  # (chat, user) -> status
+        # Users who never started a private chat with the bot: Telegram refuses to message them.
+        self.strangers: set[int] = set()
         self._stopping = asyncio.Event()
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.StreamWriter] = set()
@@ -343,6 +345,11 @@ class FakeBotApi:
         if planned is not None:
             await self._record(Call(method, params, arrived, planned.fault))
             return await self._serve_fault(planned, path, writer)
+        if method == "sendMessage" and params.get("chat_id") in self.strangers:
+            await self._record(Call(method, params, arrived, Fault.FORBIDDEN))
+            forbidden = "Forbidden: bot can't initiate conversation with a user"
+            await _write(writer, HTTPStatus.FORBIDDEN, _error(HTTPStatus.FORBIDDEN, forbidden))
+            return True
         status, result = await self._answer(method, params)
         await self._record(Call(method, params, arrived, result=result))
         if status is HTTPStatus.OK:

@@ -1,8 +1,8 @@
 """The safety lexicon (knowledge/safety.yaml): rules, context triggers and word lists, loaded and
 validated so that a mistake in the file is reported with its entry and field.
 
-Phrase syntax and matching: bot/safety_phrases.py. Text canonicalisation: bot/safety_text.py.
-How the findings become a tier: bot/safety_match.py and bot/triage.py.
+Phrase syntax and matching: bot/safety/phrases.py. Text canonicalisation: bot/safety/words.py.
+How the findings become a tier: bot/safety/context.py and bot/safety/triage.py.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from bot.content import ContentError, Fields, read_yaml
-from bot.safety_phrases import Document, PhraseCompiler, PhraseSet
-from bot.safety_text import Tokeniser
+from bot.safety.phrases import Document, PhraseCompiler, PhraseSet
+from bot.safety.words import Tokeniser
 
 
 class Tier(StrEnum):

@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.safety_lexicon import Lexicon, Rule, Tier, load_lexicon
-from bot.safety_match import Findings, find, said_of_someone_else
-from bot.safety_replies import (
+from bot.safety.context import Findings, find, said_of_someone_else
+from bot.safety.lexicon import Lexicon, Rule, Tier, load_lexicon
+from bot.safety.replies import (
     Region,
     RegionResources,
     Replies,

@@ -177,7 +177,7 @@ class Tokeniser:
 
     def typo_targets(self, word: str) -> list[str]:
         """The lexicon words and one-word rewrite variants `word` is one edit from, even if it is a
-        real word: a real word near any of them must be listed as one (bot/safety_words.py)."""
+        real word: a real word near any of them must be listed as one (bot/safety/real_words.py)."""
         return [*_near(word, self._word_targets), *_near(word, self._rewrite_targets)]
 
     def _near_word(self, word: str) -> list[str]:

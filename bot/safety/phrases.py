@@ -1,6 +1,6 @@
 """Lexicon phrases and where they occur in a message.
 
-A phrase is a sequence of slots, each matching whole canonical words (see safety_text):
+A phrase is a sequence of slots, each matching whole canonical words (see words.py):
   word      that word                  a|b|c     any of these words
   @name     any item of a word class   word?     optional slot
   ...       up to four words within one clause    #    a number    ##   a number from 10 up
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from bot.content import Fields
-from bot.safety_text import PUNCTUATION, SENTENCE_ENDS
+from bot.safety.words import PUNCTUATION, SENTENCE_ENDS
 
 MAX_GAP = 4
 GAP = "..."

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 
-from bot.safety_lexicon import Lexicon, Rule, Scope, Tier
-from bot.safety_phrases import Document, PhraseSet, Span
-from bot.safety_text import PUNCTUATION
+from bot.safety.lexicon import Lexicon, Rule, Scope, Tier
+from bot.safety.phrases import Document, PhraseSet, Span
+from bot.safety.words import PUNCTUATION
 
 
 class Status(Enum):

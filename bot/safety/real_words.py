@@ -13,8 +13,8 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from bot.safety_lexicon import REAL_WORDS, Lexicon, load_lexicon
-from bot.safety_text import MIN_TYPO_WORD
+from bot.safety.lexicon import REAL_WORDS, Lexicon, load_lexicon
+from bot.safety.words import MIN_TYPO_WORD
 
 DEFAULT_DICTIONARY = Path("/usr/share/dict/words")
 WIDTH = 99

@@ -1,0 +1,31 @@
+"""Safety triage: recognise serious symptoms and crises before any answer is looked up.
+
+One public function, `triage(message, safety)`. The package's files:
+- triage.py     the decision: tiers, negated crisis phrases, upgrades, who the message is about
+- lexicon.py    loading and validating knowledge/safety.yaml
+- phrases.py    the lexicon's phrase language and its matcher
+- words.py      a message as canonical words (emoji, slang, contractions, accents, typos)
+- context.py    what surrounds a sign: negation, idioms, hypotheticals, history, general questions
+- replies.py    regional resources and the escalation texts
+- real_words.py regenerates the real-words list that typo tolerance must respect
+"""
+
+from bot.safety.triage import (
+    Region,
+    SafetyContent,
+    Tier,
+    Triage,
+    escalation_text,
+    load_safety,
+    triage,
+)
+
+__all__ = [
+    "Region",
+    "SafetyContent",
+    "Tier",
+    "Triage",
+    "escalation_text",
+    "load_safety",
+    "triage",
+]
