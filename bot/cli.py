@@ -19,6 +19,7 @@ from typing import TextIO
 from bot.content import ContentError
 from bot.knowledge import KNOWLEDGE_ENV, Entry, OutOfScope, default_directory
 from bot.reply import ChatSettings, Responder, load_responder
+from bot.retrieval.encoder import ModelError
 from bot.safety.real_words import DEFAULT_DICTIONARY, run_safety_words
 
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
@@ -35,6 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _COMMANDS[command](args)
     except ContentError as error:
         print(f"Content error: {error}", file=sys.stderr)
+        return 2
+    except ModelError as error:
+        print(f"Model error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -73,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     command("check", "validate the content and report what was loaded")
     bench = command("bench", "measure load time, reply latency and throughput")
     bench.add_argument("--telegram", action="store_true", help="end to end through a fake Bot API")
+    bench.add_argument(
+        "--compare",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="compare the candidate sentence encoders on these labelled sets",
+    )
     bench.add_argument(
         "--soak", action="store_true", help="with --telegram: 20 000 updates, every answer checked"
     )
@@ -149,6 +160,9 @@ def _check(args: argparse.Namespace) -> int:
         f"{questions} alternate questions, {len(knowledge.smalltalk)} small-talk topics, "
         f"{len(knowledge.safety.regions)} regions, from {knowledge.directory}"
     )
+    # The semantic index is built from this content at load, so it cannot be stale; the model's
+    # weights were checked against their published sha256 before it loaded.
+    print(f"Semantic layer: {responder.ranker.model_name}, weights verified, index built at load")
     items: list[Entry | OutOfScope] = [*knowledge.entries.values(), *knowledge.out_of_scope]
     signed = sum(item.reviewed is not None for item in items)
     labelled = sum(item.note is not None for item in items)
@@ -173,8 +187,10 @@ def _bench(args: argparse.Namespace) -> int:
         from bot.telegram.bench import run_telegram_benchmark
 
         return run_telegram_benchmark(_knowledge(args))
-    from bot.benchmark import run_benchmark
+    from bot.benchmark import run_benchmark, run_comparison
 
+    if args.compare:
+        return run_comparison(_knowledge(args), args.compare)
     return run_benchmark(_knowledge(args))
 
 

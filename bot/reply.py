@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from bot.knowledge import Entry, Knowledge, SafetyNote, load_knowledge
 from bot.normalise import normalise
 from bot.render import bold, escape, italic, plain, split_message
-from bot.retrieval import Candidate, Matcher, Tuning, load_tuning
+from bot.retrieval.candidate import Candidate
+from bot.retrieval.encoder import Encoder, WordLlamaEncoder
+from bot.retrieval.lexical import Matcher
+from bot.retrieval.ranker import Ranker, Ranking
+from bot.retrieval.tuning import Tuning, load_tuning
 from bot.safety import Tier, Triage, escalation_text, triage
 
 
@@ -87,25 +92,29 @@ SMALLTALK_SCORE = 90.0
 class Responder:
     """Holds the loaded knowledge and its indexes; `reply` is pure and safe to call concurrently."""
 
-    def __init__(self, knowledge: Knowledge, tuning: Tuning | None = None) -> None:
+    def __init__(
+        self, knowledge: Knowledge, tuning: Tuning | None = None, encoder: Encoder | None = None
+    ) -> None:
+        """`encoder` None means the lexical matcher alone (`load_responder` passes the real model)."""
         self.knowledge = knowledge
         self.tuning = tuning or load_tuning(knowledge.directory / "retrieval.yaml")
         entry_phrasings = {
             entry.id: (entry.title, *entry.questions, *entry.keywords)
             for entry in knowledge.entries.values()
         }
-        self.entries = Matcher(entry_phrasings, knowledge.synonyms, self.tuning.stopwords)
+        # Subjects the guide does not cover compete with the entries, so that "can I drink alcohol on
+        # it?" is told honestly that the guide doesn't cover it instead of getting the diet answer.
+        self.ranker = Ranker(
+            entry_phrasings,
+            {topic.id: topic.questions for topic in knowledge.out_of_scope},
+            knowledge.synonyms,
+            self.tuning,
+            encoder,
+        )
         self.smalltalk = Matcher(
             {talk.id: talk.questions for talk in knowledge.smalltalk},
             knowledge.synonyms,
             frozenset(),
-        )
-        # Subjects the guide does not cover compete with the entries, so that "can I drink alcohol on
-        # it?" is told honestly that the guide doesn't cover it instead of getting the diet answer.
-        self.out_of_scope = Matcher(
-            {topic.id: topic.questions for topic in knowledge.out_of_scope},
-            knowledge.synonyms,
-            self.tuning.stopwords,
         )
 
     def reply(self, message: str, chat: ChatSettings | None = None) -> Reply:
@@ -121,7 +130,7 @@ class Responder:
         if not words:
             reply = self._finish(Kind.FALLBACK, self._text("reply.empty_message"))
         else:
-            reply = self._smalltalk(words) or self._retrieve(words)
+            reply = self._smalltalk(words) or self._retrieve(message)
         if flagged is not None:  # a soft check-in leads; the answer, if any, follows
             return self._lead_with_checkin(flagged, chat, reply)
         return self._with_helpline(reply, chat)
@@ -133,37 +142,46 @@ class Responder:
             return None
         return self._with_helpline(self._answer(entry, score=100.0), chat or ChatSettings())
 
-    def _rank_entries(self, words: list[str]) -> list[Candidate]:
-        return self.entries.rank(words, limit=max(self.tuning.max_suggestions, 5))
-
-    def _retrieve(self, words: list[str]) -> Reply:
-        ranked = self._rank_entries(words)
+    def _retrieve(self, message: str) -> Reply:
+        ranking = self.ranker.rank(message, limit=max(self.tuning.max_suggestions, 5))
         tuning = self.tuning
-        best = ranked[0].score if ranked else 0.0
-        uncovered = self.out_of_scope.rank(words, limit=1)
-        if uncovered and uncovered[0].score >= max(best, tuning.clarify_score):
-            return self._not_covered(uncovered[0])
-        if best < tuning.clarify_score:
+        if not ranking.candidates or ranking.candidates[0].score < tuning.clarify_score:
+            best = ranking.candidates[0].score if ranking.candidates else 0.0
             return self._finish(Kind.FALLBACK, self._text("reply.fallback"), score=best)
-        top = ranked[0]
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if top.score >= tuning.answer_score and top.score - runner_up >= tuning.margin:
-            return self._answer(self.knowledge.entries[top.key], score=top.score)
-        # Close runners-up, or only the best when it leads but is not confident enough to answer.
-        close = [c for c in ranked if top.score - c.score < tuning.margin]
+        top = ranking.candidates[0]
+        if top.key in self.ranker.uncovered:
+            return self._not_covered(top)
+        entries = [c for c in ranking.candidates if c.key not in self.ranker.uncovered]
+        # Runners-up from the top entry's own section are the same topic: they do not make a tie.
+        section = self.knowledge.entries[top.key].section
+        rivals = [
+            c
+            for c in entries[1:]
+            if top.score - c.score < tuning.margin
+            and self.knowledge.entries[c.key].section != section
+        ]
+        if top.score >= tuning.answer_score and not rivals:
+            return self._answer(self.knowledge.entries[top.key], top.score, ranking)
+        close = [c for c in entries if top.score - c.score < tuning.margin]
+        if len(close) < 2:  # a "did you mean" with one option is an answer with extra steps
+            return self._answer(self.knowledge.entries[top.key], top.score, ranking)
         return self._clarify(close[: tuning.max_suggestions])
 
-    def _answer(self, entry: Entry, score: float) -> Reply:
+    def _answer(self, entry: Entry, score: float, ranking: Ranking | None = None) -> Reply:
         body = (
             f"{bold(entry.title)}\n{escape(entry.answer)}{self._note(entry.note, 'answer_note')}"
         )
+        # A second question in the message is offered first among the related topics.
+        other = ranking.other_question if ranking else None
+        asked = (other.key,) if other and other.key != entry.id else ()
+        related = tuple(key for key in entry.related if key not in asked)
         return self._finish(
             Kind.ANSWER,
             body,
             entry=entry.id,
             section=entry.section,
             score=score,
-            suggestions=entry.related,
+            suggestions=(*asked, *related),
         )
 
     def _clarify(self, candidates: list[Candidate]) -> Reply:
@@ -268,4 +286,10 @@ class Responder:
 
 
 def load_responder(directory: Path | None = None) -> Responder:
-    return Responder(load_knowledge(directory))
+    return Responder(load_knowledge(directory), encoder=default_encoder())
+
+
+@cache
+def default_encoder() -> Encoder:
+    """The bundled model, loaded (and its checksum verified) once per process."""
+    return WordLlamaEncoder()

@@ -40,6 +40,27 @@ def test_wheel_bundles_the_knowledge_inside_the_package(tmp_path: Path) -> None:
     assert "bot/knowledge.py" in names
     assert not any(name.startswith(("tests/", "eval/", "bot/testing/")) for name in names)
     assert not {"bot/benchmark.py", "bot/telegram/bench.py", "bot/telegram/soak.py"} & names
+    # The semantic model is not copied into the wheel: it arrives with its own pinned package,
+    # which the installed bot finds and verifies (tests/test_retrieval.py loads it the same way).
+    assert {"bot/retrieval/encoder.py", "bot/retrieval/ranker.py"} <= names
+    metadata = next(name for name in names if name.endswith(".dist-info/METADATA"))
+    requires = zipfile.ZipFile(wheel).read(metadata).decode()
+    assert "Requires-Dist: wordllama==" in requires
+
+    # Installed (not editable), away from the source tree: the content and the model are found.
+    target = tmp_path / "installed"
+    zipfile.ZipFile(wheel).extractall(target)
+    checked = subprocess.run(
+        [sys.executable, "-m", "bot", "check"],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(target), "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "bundled_knowledge" in checked.stdout
+    assert "wordllama-256, weights verified" in checked.stdout
 
 
 def _requirement_name(requirement: str) -> str:

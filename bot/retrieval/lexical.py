@@ -1,4 +1,4 @@
-"""Fuzzy retrieval of knowledge-base entries with rapidfuzz.
+"""The lexical matcher: fuzzy word and character overlap with rapidfuzz.
 
 Messages and every entry's alternate questions, title and keywords are normalised the same way
 (folding, synonyms, filler words dropped), then compared. An entry's score is its best-matching
@@ -10,49 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from bot.content import Fields, read_yaml
 from bot.normalise import Synonyms, normalise
-
-TUNING_FIELDS = ("stopwords", "answer_score", "clarify_score", "margin", "max_suggestions")
-
-
-@dataclass(frozen=True)
-class Tuning:
-    stopwords: frozenset[str]
-    answer_score: float  # best score needed to answer directly
-    clarify_score: float  # best score needed to offer "did you mean"
-    margin: float  # lead over the runner-up needed to answer directly
-    max_suggestions: int
-
-
-@dataclass(frozen=True)
-class Candidate:
-    key: str  # an entry id (or a small-talk id for the small-talk matcher)
-    score: float  # 0-100
-
-
-def load_tuning(path: Path) -> Tuning:
-    fields = Fields(read_yaml(path), path)
-    fields.reject_unknown(TUNING_FIELDS)
-
-    def number(name: str) -> float:
-        value = fields.data.get(name)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
-            raise fields.error(name, "must be a number from 0 to 100")
-        return float(value)
-
-    return Tuning(
-        stopwords=frozenset(" ".join(fields.text_list("stopwords")).casefold().split()),
-        answer_score=number("answer_score"),
-        clarify_score=number("clarify_score"),
-        margin=number("margin"),
-        max_suggestions=int(number("max_suggestions")),
-    )
+from bot.retrieval.candidate import Candidate
 
 
 class Matcher:
