@@ -61,6 +61,7 @@ REQUIRED_TEXTS: Mapping[str, tuple[str, ...]] = {
         "forget_done",
         "forget_nothing",
         "region_prompt",
+        "region_codes",
         "region_current",
         "region_set",
         "topics_prompt",

@@ -308,3 +308,15 @@ async def test_a_second_worrying_message_gets_the_full_crisis_reply(
         )
     )
     assert second.text == responder.reply("i want to kill myself").text
+
+
+async def test_region_alone_lists_the_codes_and_region_with_a_code_sets_it(
+    polling_bot: PollingBot, updates: Updates, responder: Responder
+) -> None:
+    regions = responder.knowledge.safety.regions
+    [menu] = sent(await polling_bot.exchange(updates.text(CHAT, ALICE, "/region")))
+    assert all(f"{code} ({region.name})" in menu.text for code, region in regions.items())
+    [done] = sent(await polling_bot.exchange(updates.text(CHAT, ALICE, "/region GB")))
+    assert regions["gb"].name in done.text
+    reply = sent(await polling_bot.exchange(updates.text(CHAT, ALICE, "i want to die")))[0]
+    assert "116 123" in reply.text  # Samaritans: the chosen region's numbers

@@ -380,13 +380,20 @@ class Frontend:
         message = _message(update)
         if is_group(message.chat):
             return await self.settings(update, context)
+        code = (context.args[0] if context.args else "").casefold()
+        if code in self.safety.regions:  # "/region gb": chosen by code, as in the console
+            store = PrefsStore(context.application)
+            await store.set(message.chat.id, replace(store.get(message.chat.id), region=code))
+            await message.reply_text(self.html("region_set", region=self.region_name(code)))
+            return Outcome("settings")
         current = self.stored_region(context, message.chat.id)
         keyboard = InlineKeyboardMarkup(
             regions_keyboard(
                 self.safety.regions.values(), current, self.text("button_region_current")
             )
         )
-        prompt = self.text("region_prompt")
+        codes = ", ".join(f"{c} ({r.name})" for c, r in self.safety.regions.items())
+        prompt = f"{self.text('region_prompt')} {self.text('region_codes', codes=codes)}"
         if current is not None:
             prompt += " " + self.text("region_current", region=self.region_name(current))
         await message.reply_text(
