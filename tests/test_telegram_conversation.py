@@ -95,9 +95,12 @@ async def test_a_private_conversation_with_follow_ups_and_a_choice_by_number(
     # A new topic wins over the memory; a short question pointing back at it is read with it.
     nosebleeds = await say(polling_bot, updates, "nosebleeds")
     assert nosebleeds.text == responder.reply("nosebleeds").text
-    assert responder.reply("how long does that take?").kind is not Kind.ANSWER  # alone: no topic
-    follow_up = await say(polling_bot, updates, "how long does that take?")
+    follow_up = await say(polling_bot, updates, "how long does it last?")
     assert any(data.startswith("f:+") for data in follow_up.callback_data)  # an answer
+    nosebleed_entry = responder.reply("nosebleeds").entry
+    assert nosebleed_entry is not None
+    title = responder.knowledge.entries[nosebleed_entry].title
+    assert follow_up.text == responder.reply(f"how long does it last? {title}").text
 
     thanks = await say(polling_bot, updates, "thnaks so much, this helped 🙏")
     fallback = texts(responder.knowledge, "reply.fallback")

@@ -82,21 +82,38 @@ class Conversation:
             return self._more(self.knowledge.entries[memory.entry], move)
         if memory.entry is not None and move is Move.OTHER:
             return self._other(memory)
-        if base.kind is Kind.ANSWER:  # a new topic always wins
+        pointer = memory.entry is not None and self.phrasings.points_back(message)
+        if base.kind is Kind.ANSWER:
+            # A new topic wins; a short question pointing back ("how long does it last?") that reads
+            # at least as well with the last topic is about that topic.
+            combined = self._with_last_topic(message, memory, settings) if pointer else None
+            if (
+                combined is not None
+                and combined.kind is Kind.ANSWER
+                and combined.score >= base.score
+            ):
+                return self._remembered(combined, memory)
             return Turn(base), Memory(base.entry)
         unanswered = base.kind in (Kind.FALLBACK, Kind.CLARIFY)
         casual = self.phrasings.casual(message) if unanswered and self._no_topic(message) else None
         if casual is not None:
             return Turn(self._smalltalk(casual)), memory
-        if unanswered and memory.entry is not None and self.phrasings.points_back(message):
-            title = self.knowledge.entries[memory.entry].title
-            combined = self.responder.reply(f"{message} {title}", settings)
-            if combined.kind in (Kind.ANSWER, Kind.CLARIFY):
+        if unanswered and pointer:
+            combined = self._with_last_topic(message, memory, settings)
+            if combined is not None and combined.kind in (Kind.ANSWER, Kind.CLARIFY):
                 return self._remembered(combined, memory)
         pointless = base.kind is Kind.FALLBACK and self.phrasings.points_back(message)
         if unanswered and (move is not None or choice is not None or pointless):
             return Turn(self._finish(Kind.FALLBACK, "conversation.no_topic_yet")), memory
         return self._remembered(base, memory)
+
+    def _with_last_topic(
+        self, message: str, memory: Memory, settings: ChatSettings | None
+    ) -> Reply | None:
+        if memory.entry is None:
+            return None
+        title = self.knowledge.entries[memory.entry].title
+        return self.responder.reply(f"{message} {title}", settings)
 
     def _no_topic(self, message: str) -> bool:
         """Not a question: no word the entries are about ("lips ok"), and no question mark."""
