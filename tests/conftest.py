@@ -11,6 +11,7 @@ import pytest
 
 from bot.knowledge import default_directory
 from bot.reply import Responder, load_responder
+from bot.safety import SafetyContent
 
 if TYPE_CHECKING:
     from bot.conversation import MemoryStore
@@ -24,6 +25,11 @@ SHIPPED_KNOWLEDGE = default_directory()
 @pytest.fixture(scope="session")
 def responder() -> Responder:
     return load_responder(SHIPPED_KNOWLEDGE)
+
+
+@pytest.fixture(scope="session")
+def safety(responder: Responder) -> SafetyContent:
+    return responder.knowledge.safety
 
 
 @pytest.fixture

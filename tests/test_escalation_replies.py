@@ -33,11 +33,6 @@ FORBIDDEN = re.compile(
 )
 
 
-@pytest.fixture(scope="module")
-def safety(responder: Responder) -> SafetyContent:
-    return responder.knowledge.safety
-
-
 def region_codes(responder: Responder) -> list[str]:
     return list(responder.knowledge.safety.places)
 

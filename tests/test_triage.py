@@ -11,19 +11,9 @@ from bot.evaluation.labelled import read_labelled
 from bot.evaluation.safety import evaluate_safety
 from bot.reply import Responder
 from bot.safety import SafetyContent, Tier, Triage, load_safety, triage
-from tests.helpers import edit_file
+from tests.helpers import edit_file, tier_of
 
 SAFETY_SET = Path(__file__).resolve().parent.parent / "eval" / "safety.tsv"
-
-
-@pytest.fixture(scope="module")
-def safety(responder: Responder) -> SafetyContent:
-    return responder.knowledge.safety
-
-
-def tier_of(message: str, safety: SafetyContent) -> str:
-    result = triage(message, safety)
-    return "none" if result is None else result.tier.value
 
 
 @pytest.mark.parametrize(

@@ -10,16 +10,7 @@ import pytest
 from bot.reply import ChatSettings, Kind, Responder
 from bot.safety import SafetyContent, Tier, triage
 from bot.safety.words import MAX_REPEATS
-
-
-@pytest.fixture(scope="module")
-def safety(responder: Responder) -> SafetyContent:
-    return responder.knowledge.safety
-
-
-def tier_of(message: str, safety: SafetyContent) -> str:
-    result = triage(message, safety)
-    return "none" if result is None else result.tier.value
+from tests.helpers import tier_of
 
 
 @pytest.mark.parametrize(

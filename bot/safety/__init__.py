@@ -10,15 +10,9 @@ One public function, `triage(message, safety)`. The package's files:
 - real_words.py regenerates the real-words list that typo tolerance must respect
 """
 
-from bot.safety.triage import (
-    Region,
-    SafetyContent,
-    Tier,
-    Triage,
-    escalation_text,
-    load_safety,
-    triage,
-)
+from bot.safety.lexicon import Tier
+from bot.safety.replies import Region
+from bot.safety.triage import SafetyContent, Triage, escalation_text, load_safety, triage
 
 __all__ = [
     "Region",

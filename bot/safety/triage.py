@@ -27,17 +27,6 @@ from bot.safety.replies import (
     load_resources,
 )
 
-__all__ = [
-    "Region",
-    "SafetyContent",
-    "Tier",
-    "Triage",
-    "escalation_text",
-    "load_safety",
-    "triage",
-]
-
-
 # Different urgent signs of one body system that together are an emergency ("headache, vomiting and
 # blurred vision"); two of them are often one problem ("head pounding and vision blurry").
 SEVERAL_SIGNS = 3
