@@ -228,10 +228,10 @@ class Responder:
         return self._finish(Kind.SMALLTALK, escape(talk.answer), score=ranked[0].score)
 
     def _escalate(self, flagged: Triage, chat: ChatSettings) -> Reply:
-        if (
-            flagged.tier is Tier.CRISIS
-        ):  # a closing line of its own, not the disclaimer and the tip
+        if flagged.tier is Tier.CRISIS:  # a closing line of its own, not the disclaimer
             body = escalation_text(flagged, chat.region, self.knowledge.safety)
+            if chat.region is None and not chat.in_group:
+                body = f"{body}\n{self._text('reply.crisis_region_tip')}"
             closing = "safety.crisis_closing_group" if chat.in_group else "reply.crisis_closing"
             return Reply(
                 kind=Kind.ESCALATION,

@@ -26,6 +26,7 @@ REQUIRED_TEXTS: Mapping[str, tuple[str, ...]] = {
         "empty_message",
         "region_hint",
         "crisis_closing",
+        "crisis_region_tip",
     ),
     "conversation": (
         "more",

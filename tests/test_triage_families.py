@@ -167,3 +167,11 @@ def test_the_check_in_after_a_denial_does_not_presume_safety(responder: Responde
     assert reply.checkin
     assert "It sounds like you're not thinking" not in reply.text
     assert "Thanks for telling me" in reply.text
+
+
+def test_the_crisis_reply_asks_for_the_country_only_while_none_is_chosen(
+    responder: Responder,
+) -> None:
+    tip = responder.knowledge.texts("reply.crisis_region_tip")
+    assert tip in responder.reply("i want to die").plain_text
+    assert tip not in responder.reply("i want to die", ChatSettings(region="gb")).plain_text
