@@ -213,11 +213,9 @@ class Responder:
         entry = self.knowledge.entries.get(reply.entry or "")
         if reply.kind is not Kind.ANSWER or entry is None or not entry.helpline:
             return reply
-        safety = self.knowledge.safety
-        place = safety.places.get(chat.region or "") or safety.places[safety.default_region]
-        line = place.resources[0]
+        line = self.knowledge.safety.place(chat.region).resources[0]
         helpline = self.knowledge.texts("reply.helpline", name=line.name, contact=line.contact)
-        body = reply.text.removesuffix(self._disclaimer()).rstrip()
+        body = self._body(reply)
         return replace(reply, text=self.with_disclaimer(f"{body}\n\n{escape(helpline)}"))
 
     def _smalltalk(self, words: list[str]) -> Reply | None:
@@ -228,29 +226,25 @@ class Responder:
         return self._finish(Kind.SMALLTALK, escape(talk.answer), score=ranked[0].score)
 
     def _escalate(self, flagged: Triage, chat: ChatSettings) -> Reply:
-        if flagged.tier is Tier.CRISIS:  # a closing line of its own, not the disclaimer
-            body = escalation_text(flagged, chat.region, self.knowledge.safety)
-            if chat.region is None and not chat.in_group:
-                body = f"{body}\n{self._text('reply.crisis_region_tip')}"
-            closing = "safety.crisis_closing_group" if chat.in_group else "reply.crisis_closing"
-            return Reply(
-                kind=Kind.ESCALATION,
-                text=f"{body}\n\n{italic(self.knowledge.texts(closing))}",
-                escalation=flagged.tier,
-                triage_rule=flagged.rule,
-                score=100.0,
-            )
-        return self._finish(
-            Kind.ESCALATION,
-            self._escalation_body(flagged, chat),
-            escalation=flagged.tier,
-            triage_rule=flagged.rule,
-            score=100.0,
+        details: dict[str, Any] = {
+            "escalation": flagged.tier,
+            "triage_rule": flagged.rule,
+            "score": 100.0,
+        }
+        if flagged.tier is not Tier.CRISIS:
+            return self._finish(Kind.ESCALATION, self._escalation_body(flagged, chat), **details)
+        # A crisis reply ends with a closing line of its own, not the disclaimer.
+        body = escalation_text(flagged, chat.region, self.knowledge.safety)
+        if chat.region is None and not chat.in_group:
+            body = f"{body}\n{self._text('reply.crisis_region_tip')}"
+        closing = "safety.crisis_closing_group" if chat.in_group else "reply.crisis_closing"
+        return Reply(
+            Kind.ESCALATION, f"{body}\n\n{italic(self.knowledge.texts(closing))}", **details
         )
 
     def _lead_with_checkin(self, flagged: Triage, chat: ChatSettings, reply: Reply) -> Reply:
         checkin = self._escalation_body(flagged, chat)
-        body = reply.text.removesuffix(self._disclaimer()).rstrip()
+        body = self._body(reply)
         if reply.kind is Kind.FALLBACK:  # nothing useful to add after the check-in
             body = ""
         return self._finish(
@@ -274,6 +268,10 @@ class Responder:
     def with_disclaimer(self, body: str) -> str:
         """`body` (Telegram HTML) followed by the disclaimer, as every message the bot sends ends."""
         return f"{body}\n\n{self._disclaimer()}"
+
+    def _body(self, reply: Reply) -> str:
+        """A finished reply's text without its disclaimer, to build on."""
+        return reply.text.removesuffix(self._disclaimer()).rstrip()
 
     def _finish(self, kind: Kind, body: str, **details: Any) -> Reply:
         return Reply(kind=kind, text=self.with_disclaimer(body), **details)

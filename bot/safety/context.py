@@ -103,7 +103,8 @@ class _Context:
 
     @cached_property
     def informational(self) -> bool:
-        return _is_informational(self.lexicon, self.document)
+        """The whole message is a general question about the drug (for rules of cues only)."""
+        return self._general_question(None)
 
     @cached_property
     def bare_topic(self) -> bool:
@@ -114,16 +115,24 @@ class _Context:
         return len(words) <= BARE_TOPIC_WORDS and not people.intersection(words)
 
     def informational_at(self, sign: Span) -> bool:
-        """The sign's sentence is a general question about the drug, with no first-person words."""
-        sentence = self.document.sentence[sign.start]
-        frame = self.lexicon.informational
-        if not any(self.document.sentence[q.start] == sentence for q in self._questions):
+        """The sign's own sentence is a general question about the drug."""
+        return self._general_question(self.document.sentence[sign.start])
+
+    def _general_question(self, sentence: int | None) -> bool:
+        """A question phrase, and no first-person words outside question openers, in `sentence`
+        (None: the whole message)."""
+        document, frame = self.document, self.lexicon.informational
+
+        def inside(index: int) -> bool:
+            return sentence is None or document.sentence[index] == sentence
+
+        if not any(inside(question.start) for question in self._questions):
             return False
         return not any(
             word in frame.first_person
-            and self.document.sentence[i] == sentence
+            and inside(i)
             and not any(o.start <= i <= o.end for o in self._openers)
-            for i, word in enumerate(self.document.words)
+            for i, word in enumerate(document.words)
         )
 
     @cached_property
@@ -230,18 +239,6 @@ def _all_cues(
 def _present(phrases: PhraseSet, document: Document, context: _Context) -> bool:
     return any(
         context.status(span, crisis=False) is Status.CLEAR for span in phrases.spans(document)
-    )
-
-
-def _is_informational(lexicon: Lexicon, document: Document) -> bool:
-    """A general question about the drug, with no first-person words outside question openers."""
-    frame = lexicon.informational
-    if not frame.questions.spans(document):
-        return False
-    openers = frame.openers.spans(document)
-    return not any(
-        word in frame.first_person and not any(o.start <= i <= o.end for o in openers)
-        for i, word in enumerate(document.words)
     )
 
 

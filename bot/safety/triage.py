@@ -48,6 +48,10 @@ class SafetyContent:
     places: dict[str, RegionResources]  # region code -> its numbers
     replies: Replies
 
+    def place(self, region: str | None) -> RegionResources:
+        """A region's numbers; the default region's when none is chosen or the code is gone."""
+        return self.places.get(region or "") or self.places[self.default_region]
+
     def reply_kind(self, result: Triage) -> str:
         """The reply text to use; its helper version when the message is about someone else."""
         kind = self._kind(result)
@@ -124,8 +128,7 @@ def _upgrade(urgent: list[Rule], amplified: bool, lexicon: Lexicon) -> Triage | 
 
 def escalation_text(result: Triage, region: str | None, safety: SafetyContent) -> str:
     """The HTML-safe escalation body (no disclaimer: the reply adds it)."""
-    place = safety.places.get(region or "") or safety.places[safety.default_region]
-    return safety.replies.render(safety.reply_kind(result), place)
+    return safety.replies.render(safety.reply_kind(result), safety.place(region))
 
 
 def _name(rule: Rule) -> str:
