@@ -142,12 +142,6 @@ def _answer_lines(responder: Responder, chat: ChatSettings, source: TextIO, sink
 def _evaluate(args: argparse.Namespace) -> int:
     from bot.evaluation import run_evaluation
 
-    missing = [
-        path for path in (args.guide, *args.files) if path is not None and not path.is_file()
-    ]
-    if missing:
-        print(f"No such file: {missing[0]}", file=sys.stderr)
-        return 2
     return run_evaluation(_responder(args), args.files, guide=args.guide)
 
 

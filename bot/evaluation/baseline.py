@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bot.content import ContentError
 from bot.evaluation.labelled import LabelledSet
 from bot.knowledge import Knowledge
 from bot.normalise import plain_words
@@ -63,18 +64,30 @@ def baselines_for(
     }
     found = [Baseline("BM25 over the knowledge base's answers", answers, stopwords)]
     if guide is not None:
-        raw = guide_sections(guide.read_text(encoding="utf-8"), knowledge.guide_headings)
-        found.insert(0, Baseline("BM25 over the guide's raw sections", raw, stopwords))
+        found.insert(
+            0, Baseline("BM25 over the guide's raw sections", _guide(guide, knowledge), stopwords)
+        )
     return found
 
 
-def guide_sections(text: str, headings: dict[str, str]) -> dict[str, str]:
+def _guide(path: Path, knowledge: Knowledge) -> dict[str, str]:
+    """The guide cut into its sections; a missing or unrecognised file is a content error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError):
+        raise ContentError(path, "file is missing") from None
+    return guide_sections(text, knowledge.guide_headings, path)
+
+
+def guide_sections(text: str, headings: dict[str, str], path: Path) -> dict[str, str]:
     """Cut the guide at its section headings; text under a part heading stays with the section before."""
     positions = []
     for section, heading in headings.items():
         match = re.search(rf"^{re.escape(heading)}\s*$", text, flags=re.MULTILINE)
         if match is None:
-            raise ValueError(f"heading of section '{section}' not found in the guide: {heading!r}")
+            raise ContentError(
+                path, f"the heading of section '{section}' is not in it: {heading!r}"
+            )
         positions.append((match.start(), section))
     positions.sort()
     ends = [start for start, _ in positions[1:]] + [len(text)]
