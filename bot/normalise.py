@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 # Typographic look-alikes that NFKC leaves alone but that break word matching (a curly apostrophe in
 # "can\u2019t" against the straight one in "can't").
@@ -35,26 +35,32 @@ _INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Cs", "Co", "Cn"})
 _WHITESPACE_CONTROLS = frozenset("\t\n\r\v\f")
 
 
-class _InvisibleCharacters(dict[int, str | None]):
-    """A `str.translate` table that deletes invisible characters and keeps the rest.
+class _CharacterTable(dict[int, str | None]):
+    """A `str.translate` table whose answer for each code point is decided once and remembered, so
+    folding runs at C speed after the first sight of a character, even for very long messages.
 
-    Each code point's category is looked up once and remembered, so folding runs at C speed after
-    the first sight of a character, even for very long messages.
-    """
+    At most REMEMBERED code points are kept, so messages of ever new characters cannot grow it without
+    bound; past that, the rest are decided each time."""
+
+    REMEMBERED = 65_536
+
+    def __init__(self, decide: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self._decide = decide
 
     def __missing__(self, code_point: int) -> str | None:
-        char = chr(code_point)
-        if char in _WHITESPACE_CONTROLS:
-            kept: str | None = " "
-        elif unicodedata.category(char) in _INVISIBLE_CATEGORIES:
-            kept = None
-        else:
-            kept = char
-        self[code_point] = kept
+        kept = self._decide(chr(code_point))
+        if len(self) < self.REMEMBERED:
+            self[code_point] = kept
         return kept
 
 
-_INVISIBLE = _InvisibleCharacters()
+def _visible(char: str) -> str | None:
+    """Invisible characters deleted, whitespace controls made spaces, the rest kept."""
+    if char in _WHITESPACE_CONTROLS:
+        return " "
+    return None if unicodedata.category(char) in _INVISIBLE_CATEGORIES else char
+
 
 # NFKC turns a few characters into many (U+FDFA, an Arabic ligature, into 18), so that a crafted
 # message would grow 18x before any matching. Such characters become a word break instead; every other
@@ -63,17 +69,12 @@ _INVISIBLE = _InvisibleCharacters()
 MAX_EXPANSION = 4
 
 
-class _BoundedExpansion(dict[int, str | None]):
-    """A `str.translate` table replacing characters that NFKC expands beyond MAX_EXPANSION."""
-
-    def __missing__(self, code_point: int) -> str | None:
-        char = chr(code_point)
-        kept = char if len(unicodedata.normalize("NFKC", char)) <= MAX_EXPANSION else " "
-        self[code_point] = kept
-        return kept
+def _bounded_expansion(char: str) -> str:
+    return char if len(unicodedata.normalize("NFKC", char)) <= MAX_EXPANSION else " "
 
 
-_BOUNDED_EXPANSION = _BoundedExpansion()
+_INVISIBLE = _CharacterTable(_visible)
+_BOUNDED_EXPANSION = _CharacterTable(_bounded_expansion)
 
 _NOT_WORD = re.compile(r"[^\w']+|_")
 _EDGE_APOSTROPHES = re.compile(r"(?<!\w)'|'(?!\w)")

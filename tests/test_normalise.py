@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.normalise import (
     MAX_EXPANSION,
     Synonyms,
@@ -45,3 +47,16 @@ def test_the_crafted_messages_are_as_long_as_telegram_allows_and_no_longer() -> 
     for messages in crafted.values():
         for message in messages:
             assert len(message.encode("utf-16-le")) // 2 <= MAX_MESSAGE_LENGTH
+
+
+def test_the_character_tables_stay_bounded_whatever_characters_arrive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Messages of ever new code points must not grow folding's remembered tables without bound."""
+    from bot import normalise as module
+
+    monkeypatch.setattr(module._CharacterTable, "REMEMBERED", 100)
+    table = module._CharacterTable(module._visible)
+    text = "".join(chr(code) for code in range(0x4E00, 0x4E00 + 1000))  # 1000 CJK characters
+    assert text.translate(table) == text
+    assert len(table) == 100
