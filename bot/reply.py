@@ -135,6 +135,11 @@ class Responder:
             return self._lead_with_checkin(flagged, chat, reply)
         return self._with_helpline(reply, chat)
 
+    def escalates(self, message: str) -> bool:
+        """Whether `reply` would escalate this message (an escalation or a check-in leading it):
+        triage alone, without the retrieval an answer needs."""
+        return triage(message, self.knowledge.safety) is not None
+
     def entry_reply(self, entry_id: str, chat: ChatSettings | None = None) -> Reply | None:
         """The answer to a topic chosen directly (button, deep link, inline result)."""
         entry = self.knowledge.entries.get(entry_id)

@@ -141,3 +141,18 @@ def test_risk_builds_over_a_conversation(responder: Responder) -> None:
 def test_earlier_check_ins_change_nothing_for_ordinary_questions(responder: Responder) -> None:
     plain = responder.reply("my lips are so dry")
     assert responder.reply("my lips are so dry", ChatSettings(earlier_checkins=3)) == plain
+
+
+def test_escalates_agrees_with_reply_on_every_kind_of_message(responder: Responder) -> None:
+    """The Telegram layer asks `escalates` on arrival (triage only) to give escalations priority."""
+    messages = [
+        "dry lips",
+        "i want to die",
+        "im not suicidal",
+        "my throat is swelling",
+        "hi",
+        "💊",
+    ]
+    for message in messages:
+        escalated = responder.reply(message).kind is Kind.ESCALATION
+        assert responder.escalates(message) is escalated, message

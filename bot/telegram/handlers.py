@@ -178,20 +178,17 @@ class Frontend:
         # One moderator alert per group per window: a crisis storm must not become an alert storm.
         self.alert_pace = Cooldown(replies=1, window=ALERT_WINDOW_SECONDS)
         # Floods repeat themselves: a message seen lately is not triaged again on arrival.
-        self._escalates_text = lru_cache(maxsize=ESCALATION_CACHE_SIZE)(self._core_escalates)
+        self._escalates_text = lru_cache(maxsize=ESCALATION_CACHE_SIZE)(self.responder.escalates)
 
     def escalates(self, update: object) -> bool:
         """Whether the core escalates the text this update brings; the update processor lets such
-        updates go before all others (triage is cheap enough to ask on arrival)."""
+        updates go before all others (triage alone: cheap enough to ask on arrival)."""
         if not isinstance(update, Update):
             return False
         message = update.message or update.edited_message
         if message is None or not message.text:
             return False
         return self._escalates_text(message.text)
-
-    def _core_escalates(self, text: str) -> bool:
-        return self.responder.reply(text).kind is Kind.ESCALATION
 
     # -- texts -----------------------------------------------------------------------------------
 
