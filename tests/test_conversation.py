@@ -95,6 +95,9 @@ def test_memory_holds_only_entry_ids(conversation: Conversation, responder: Resp
         "👋",
         "ok cool",
         "nah",
+        "gracias",  # a thanks in another language is a thanks, not a language note
+        "merci beaucoup",
+        "danke",
     ],
 )
 def test_small_talk_holds_up_and_stays_short(
