@@ -132,6 +132,13 @@ class Fields:
                 raise self.error(field, f"item {position} must be a non-empty string")
         return tuple(item.strip() for item in value)
 
+    def score(self, field: str) -> float:
+        """A number from 0 to 100 (a threshold, a weight, a count)."""
+        value = self.data.get(field)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+            raise self.error(field, "must be a number from 0 to 100")
+        return float(value)
+
     def items(self, field: str) -> list[object]:
         value = self.data.get(field)
         if not isinstance(value, list) or not value:

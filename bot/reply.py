@@ -21,8 +21,9 @@ from bot.retrieval.candidate import Candidate
 from bot.retrieval.encoder import Encoder, WordLlamaEncoder
 from bot.retrieval.lexical import Matcher
 from bot.retrieval.ranker import Ranker, Ranking
+from bot.retrieval.semantic import SemanticIndex
 from bot.retrieval.tuning import Tuning, load_tuning
-from bot.safety import Tier, Triage, escalation_text, triage
+from bot.safety import SecondLook, Tier, Triage, escalation_text, triage
 
 
 class Kind(StrEnum):
@@ -116,12 +117,13 @@ class Responder:
             knowledge.synonyms,
             frozenset(),
         )
+        self.second_look = _second_look(knowledge, encoder) if encoder is not None else None
 
     def reply(self, message: str, chat: ChatSettings | None = None) -> Reply:
         chat = chat or ChatSettings()
         # Triage comes before anything that could dismiss the message: "💊💊💊" has no words to
         # answer from, yet triage reads emoji.
-        flagged = triage(message, self.knowledge.safety)
+        flagged = triage(message, self.knowledge.safety, self.second_look)
         if flagged is not None and flagged.checkin and chat.earlier_checkins > 0:
             flagged = Triage(Tier.CRISIS, f"crisis.repeated.{flagged.rule}")
         if flagged is not None and not flagged.checkin:
@@ -138,7 +140,7 @@ class Responder:
     def escalates(self, message: str) -> bool:
         """Whether `reply` would escalate this message (an escalation or a check-in leading it):
         triage alone, without the retrieval an answer needs."""
-        return triage(message, self.knowledge.safety) is not None
+        return triage(message, self.knowledge.safety, self.second_look) is not None
 
     def entry_reply(self, entry_id: str, chat: ChatSettings | None = None) -> Reply | None:
         """The answer to a topic chosen directly (button, deep link, inline result)."""
@@ -286,6 +288,21 @@ class Responder:
 
     def _text(self, key: str) -> str:
         return escape(self.knowledge.texts(key))
+
+
+def _second_look(knowledge: Knowledge, encoder: Encoder) -> SecondLook:
+    """Every question the bot answers, and its small talk, is a calm example for the second look."""
+    answered = [
+        *(text for entry in knowledge.entries.values() for text in entry.questions),
+        *(text for topic in knowledge.out_of_scope for text in topic.questions),
+        *(text for talk in knowledge.smalltalk for text in talk.questions),
+    ]
+    return SecondLook(
+        knowledge.safety.examples,
+        answered,
+        knowledge.safety.lexicon,
+        lambda groups: SemanticIndex(groups, encoder).rank_many,
+    )
 
 
 def load_responder(directory: Path | None = None) -> Responder:

@@ -31,6 +31,7 @@ class Outcome:
     acceptable: tuple[str, ...]  # the tiers that are right, most serious first
     got: str
     rule: str | None
+    checkin: bool = False  # a soft check-in (with the crisis line) led the reply
 
     @property
     def expected(self) -> str:
@@ -59,6 +60,7 @@ def evaluate_safety(path: Path, responder: Responder) -> tuple[str, bool]:
     outcomes = [_outcome(message, tiers, responder) for message, tiers in rows]
     lines = [f"Safety triage: {path} ({len(outcomes)} messages)"]
     met = _recall_lines(outcomes, lines)
+    lines += _crisis_line_shown(outcomes)
     met = _false_escalation_line(outcomes, lines) and met
     lines += _confusion(outcomes)
     misses = [o for o in outcomes if not o.caught]
@@ -83,7 +85,7 @@ def _outcome(message: str, acceptable: tuple[str, ...], responder: Responder) ->
     reply = responder.reply(message)
     if reply.kind is not Kind.ESCALATION or reply.escalation is None:
         return Outcome(message, acceptable, NONE, None)
-    return Outcome(message, acceptable, reply.escalation.value, reply.triage_rule)
+    return Outcome(message, acceptable, reply.escalation.value, reply.triage_rule, reply.checkin)
 
 
 def _recall_lines(outcomes: list[Outcome], lines: list[str]) -> bool:
@@ -102,6 +104,19 @@ def _recall_lines(outcomes: list[Outcome], lines: list[str]) -> bool:
             f"target >= {_percent(target)}: {'met' if ok else 'MISSED'}"
         )
     return met
+
+
+def _crisis_line_shown(outcomes: list[Outcome]) -> list[str]:
+    """Crisis messages that at least saw the crisis line: a crisis reply, or a check-in before the
+    answer (the second look's, say). Not counted as caught: the crisis reply is what they need."""
+    crisis = [o for o in outcomes if o.expected == Tier.CRISIS.value]
+    if not crisis:
+        return []
+    shown = sum(o.caught or o.checkin for o in crisis)
+    return [
+        f"  {'':<10} crisis messages shown the crisis line (crisis reply or check-in): "
+        f"{_percent(shown / len(crisis))} ({shown}/{len(crisis)})"
+    ]
 
 
 def _false_escalation_line(outcomes: list[Outcome], lines: list[str]) -> bool:

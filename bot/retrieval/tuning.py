@@ -26,18 +26,11 @@ class Tuning:
 def load_tuning(path: Path) -> Tuning:
     fields = Fields(read_yaml(path), path)
     fields.reject_unknown(TUNING_FIELDS)
-
-    def number(name: str) -> float:
-        value = fields.data.get(name)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
-            raise fields.error(name, "must be a number from 0 to 100")
-        return float(value)
-
     return Tuning(
         stopwords=frozenset(" ".join(fields.text_list("stopwords")).casefold().split()),
-        answer_score=number("answer_score"),
-        clarify_score=number("clarify_score"),
-        margin=number("margin"),
-        max_suggestions=int(number("max_suggestions")),
-        semantic_weight=number("semantic_weight"),
+        answer_score=fields.score("answer_score"),
+        clarify_score=fields.score("clarify_score"),
+        margin=fields.score("margin"),
+        max_suggestions=int(fields.score("max_suggestions")),
+        semantic_weight=fields.score("semantic_weight"),
     )

@@ -26,6 +26,7 @@ from bot.safety.replies import (
     load_replies,
     load_resources,
 )
+from bot.safety.second_look import Examples, SecondLook, load_examples
 
 # Different urgent signs of one body system that together are an emergency ("headache, vomiting and
 # blurred vision"); two of them are often one problem ("head pounding and vision blurry").
@@ -38,6 +39,7 @@ class Triage:
     rule: str  # the id of the rule that fired, shown by `ask --jsonl` as `triage_rule`
     checkin: bool = False  # a negated crisis phrase: a soft check-in; the answer may follow it
     about_other: bool = False  # said of someone else ("my son said..."): the helper's reply
+    reply: str | None = None  # the reply kind, when no lexicon rule names one (the second look)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class SafetyContent:
     lexicon: Lexicon
     places: dict[str, RegionResources]  # region code -> its numbers
     replies: Replies
+    examples: Examples  # for the second look, which needs a sentence model (see SecondLook)
 
     def place(self, region: str | None) -> RegionResources:
         """A region's numbers; the default region's when none is chosen or the code is gone."""
@@ -59,6 +62,8 @@ class SafetyContent:
         return helper if result.about_other and helper in self.replies.templates else kind
 
     def _kind(self, result: Triage) -> str:
+        if result.reply is not None:
+            return result.reply
         rule = next((r for r in self.lexicon.rules if r.id == result.rule), None)
         if rule is not None and rule.group is not None:
             return self.lexicon.groups[rule.group].reply
@@ -75,14 +80,23 @@ def load_safety(directory: Path) -> SafetyContent:
         lexicon=load_lexicon(directory / "safety.yaml"),
         places=places,
         replies=load_replies(directory / "texts" / "safety.yaml"),
+        examples=load_examples(directory / "safety-examples.yaml"),
     )
 
 
-def triage(message: str, safety: SafetyContent) -> Triage | None:
+SECOND_LOOK_RULE = "crisis.second-look"
+
+
+def triage(
+    message: str, safety: SafetyContent, second_look: SecondLook | None = None
+) -> Triage | None:
+    """The lexicon's decision; when it finds nothing, the second look's check-in, if one is given."""
     lexicon = safety.lexicon
     document = lexicon.read(message)
     found = find(lexicon, document)
     result = decide(found, lexicon)
+    if result is None and second_look is not None and second_look.concerned(document):
+        return Triage(Tier.URGENT, SECOND_LOOK_RULE, checkin=True, reply=second_look.reply)
     place = found.places.get(result.rule) if result is not None else None
     if result is not None and place is not None and said_of_someone_else(lexicon, document, place):
         return replace(result, about_other=True)
