@@ -4,12 +4,14 @@ The lexicon (knowledge/safety.yaml) is the floor: deterministic, explainable, an
 never seen. Behind it, each sentence of a message (and the message whole) is compared with crisis
 examples and calm ones (knowledge/safety-examples.yaml, plus every question the bot answers); a sentence
 that is much nearer a crisis example than anything calm gets the soft check-in, never the answer alone.
-It stays quiet where the lexicon recognised a look-alike ("dying of laughter") and on sentences too
-short to mean much ("day 100!! 💊🎉"). The sentence model is passed in, so this package imports none.
+It reads the writer's words only, never emoji (an emoji alone never makes a crisis: "day 100!! 💊🎉"), and
+stays quiet where the lexicon recognised a look-alike ("dying of laughter") and on sentences too short to
+mean much. The sentence model is passed in, so this package imports none.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +75,7 @@ class SecondLook:
         self._lexicon = lexicon
 
         def prepared(texts: Sequence[str]) -> list[str]:
-            return [_whole(lexicon.read(text)) for text in texts]
+            return [_whole(lexicon.read(_without_emoji(text))) for text in texts]
 
         self._rank = make_index(
             {CRISIS: prepared(examples.crisis), CALM: prepared([*examples.calm, *more_calm])}
@@ -83,8 +85,9 @@ class SecondLook:
     def reply(self) -> str:
         return self._examples.reply
 
-    def concerned(self, document: Document) -> bool:
+    def concerned(self, message: str) -> bool:
         """Whether a sentence of the message (or the whole) reads as a crisis rather than calm."""
+        document = self._lexicon.read(_without_emoji(message))
         if self._lexicon.exceptions.spans(document):  # a recognised idiom: the lexicon's call
             return False
         texts = [t for t in _sentences(document) if len(t.split()) >= self._examples.min_words]
@@ -94,6 +97,10 @@ class SecondLook:
             and scores[CRISIS] - scores[CALM] >= examples.margin
             for scores in self._rank(texts)
         )
+
+
+def _without_emoji(text: str) -> str:
+    return "".join(char for char in text if unicodedata.category(char) != "So")
 
 
 def _words(document: Document, sentence: int | None = None) -> list[str]:
