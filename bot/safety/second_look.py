@@ -85,12 +85,15 @@ class SecondLook:
     def reply(self) -> str:
         return self._examples.reply
 
-    def concerned(self, message: str) -> bool:
-        """Whether a sentence of the message (or the whole) reads as a crisis rather than calm."""
-        document = self._lexicon.read(_without_emoji(message))
-        if self._lexicon.exceptions.spans(document):  # a recognised idiom: the lexicon's call
-            return False
+    def concerned(self, message: str, document: Document) -> bool:
+        """Whether a sentence of the message (or the whole) reads as a crisis rather than calm.
+        `document` is the message as the lexicon read it; it is read again without its emoji."""
+        words_only = _without_emoji(message)
+        if words_only != message:
+            document = self._lexicon.read(words_only)
         texts = [t for t in _sentences(document) if len(t.split()) >= self._examples.min_words]
+        if not texts or self._lexicon.exceptions.spans(document):  # an idiom: the lexicon's call
+            return False
         examples = self._examples
         return any(
             scores[CRISIS] >= examples.similarity
@@ -103,26 +106,25 @@ def _without_emoji(text: str) -> str:
     return "".join(char for char in text if unicodedata.category(char) != "So")
 
 
-def _words(document: Document, sentence: int | None = None) -> list[str]:
-    return [
-        word
-        for word, index in zip(document.words, document.sentence, strict=True)
-        if word not in PUNCTUATION
-        and (sentence is None or index == sentence)
-        and any(c.isalpha() for c in word)
-    ]
-
-
 def _whole(document: Document) -> str:
-    return " ".join(_words(document))
+    return " ".join(word for word in document.words if _is_word(word))
 
 
 def _sentences(document: Document) -> list[str]:
-    """The whole message, then each of its sentences when it has several."""
-    count = document.sentence[-1] + 1 if document.sentence else 0
-    indices = list(range(count)) if count > 1 else []
-    if len(indices) > MAX_SENTENCES:
+    """The whole message, then each of its sentences when it has several (one pass over the words)."""
+    sentences: dict[int, list[str]] = {}
+    for word, index in zip(document.words, document.sentence, strict=True):
+        if _is_word(word):
+            sentences.setdefault(index, []).append(word)
+    parts = [" ".join(words) for words in sentences.values()]
+    whole = " ".join(parts)
+    if len(parts) < 2:
+        return [whole]
+    if len(parts) > MAX_SENTENCES:
         half = MAX_SENTENCES // 2
-        indices = indices[:half] + indices[-half:]
-    parts = [" ".join(_words(document, index)) for index in indices]
-    return list(dict.fromkeys([_whole(document), *parts]))
+        parts = parts[:half] + parts[-half:]
+    return list(dict.fromkeys([whole, *parts]))
+
+
+def _is_word(word: str) -> bool:
+    return word not in PUNCTUATION and any(char.isalpha() for char in word)

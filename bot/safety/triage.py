@@ -95,7 +95,7 @@ def triage(
     document = lexicon.read(message)
     found = find(lexicon, document)
     result = decide(found, lexicon)
-    if result is None and second_look is not None and second_look.concerned(message):
+    if result is None and second_look is not None and second_look.concerned(message, document):
         return Triage(Tier.URGENT, SECOND_LOOK_RULE, checkin=True, reply=second_look.reply)
     place = found.places.get(result.rule) if result is not None else None
     if result is not None and place is not None and said_of_someone_else(lexicon, document, place):
