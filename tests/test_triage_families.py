@@ -20,6 +20,7 @@ from tests.helpers import tier_of
         "im going to jump tonight",
         "already decided how",
         "i took 30 capsules on purpose",  # means taken
+        "i keep looking up how many of these pills it would take",  # researching means
         "wrote letters to everyone just in case",  # goodbyes and arrangements
         "gave my dog to my cousin and deleted my socials, i feel at peace now",  # sudden calm
         "every morning i wake up disappointed that i woke up",
