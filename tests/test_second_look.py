@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.content import ContentError
-from bot.reply import Kind, Responder
+from bot.reply import ChatSettings, Kind, Responder
 from bot.safety import SafetyContent, SecondLook, Tier, escalation_text, triage
 from bot.safety.second_look import MAX_SENTENCES, Examples, Rank, load_examples
 
@@ -139,6 +139,9 @@ def test_with_the_real_model_unseen_crisis_wording_gets_the_checkin_and_the_line
     assert reply.checkin
     assert reply.triage_rule == "crisis.second-look"
     assert responder.escalates(message)  # the Telegram layer puts it first too
+    again = responder.reply(message, ChatSettings(earlier_checkins=1))
+    assert again.escalation is Tier.CRISIS  # a second check-in within the hour: the crisis reply
+    assert not again.checkin
 
 
 def test_with_the_real_model_no_question_the_bot_answers_gets_the_checkin(
