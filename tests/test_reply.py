@@ -62,6 +62,18 @@ def test_uncovered_medical_subject_is_named_honestly(responder: Responder) -> No
     assert reply.entry is None
 
 
+@pytest.mark.parametrize(
+    "message", ["is zoloft ok with tane", "I'm on sertraline, can I take accutane with it?"]
+)
+def test_a_medicine_named_by_brand_or_generic_name_finds_the_medicines_topic(
+    responder: Responder, message: str
+) -> None:
+    reply = responder.reply(message)
+    assert reply.kind is Kind.FALLBACK
+    assert "other medicines and interactions" in reply.text
+    assert reply.entry is None
+
+
 def test_question_fitting_two_topics_offers_both(responder: Responder) -> None:
     reply = responder.reply("blood tests")
     assert reply.kind is Kind.CLARIFY
