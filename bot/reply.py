@@ -8,6 +8,7 @@ and nowhere else. The console, `ask`, `evaluate`, the benchmark and the Telegram
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
@@ -306,7 +307,11 @@ def _second_look(knowledge: Knowledge, encoder: Encoder) -> SecondLook:
 
 
 def load_responder(directory: Path | None = None) -> Responder:
-    return Responder(load_knowledge(directory), encoder=default_encoder())
+    responder = Responder(load_knowledge(directory), encoder=default_encoder())
+    # The content, the model and the indexes live as long as the process: frozen, the collector no
+    # longer rescans their ~70 000 objects in each full collection (a ~40 ms pause inside a reply).
+    gc.freeze()
+    return responder
 
 
 @cache

