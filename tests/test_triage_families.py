@@ -21,6 +21,11 @@ from tests.helpers import tier_of
         "already decided how",
         "i took 30 capsules on purpose",  # means taken
         "i keep looking up how many of these pills it would take",  # researching means
+        "honestly i do not feel safe with myself tonight",  # not safe
+        "my head keeps telling me to end it",  # an inner voice
+        "my brother has been giving his things away to friends",  # arrangements, someone else
+        "i dont think i'll be around much longer",  # said through a negation
+        "no quiero seguir aquí",  # Spanish, indirect
         "wrote letters to everyone just in case",  # goodbyes and arrangements
         "gave my dog to my cousin and deleted my socials, i feel at peace now",  # sudden calm
         "every morning i wake up disappointed that i woke up",
@@ -62,11 +67,28 @@ def test_emergencies_in_other_languages(safety: SafetyContent, message: str) -> 
 @pytest.mark.parametrize(
     "message",
     [
+        "every breath is like breathing through a straw",
+        "the room keeps going dark at the edges and my heart is racing",
+        "my little brother might have eaten my capsules, the strip is empty",
+        "throwing up stuff that looks like coffee grounds",
+    ],
+)
+def test_emergencies_in_everyday_words(safety: SafetyContent, message: str) -> None:
+    assert tier_of(message, safety) == "emergency"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
         "5 wks pregnant and still on tane",
         "faint second line this morning, on iso",
         "estoy embarazada y tomo isotretinoína",
         "my son hears voices since starting accutane",  # psychotic symptoms, someone else
         "muffled hearing in one ear since yesterday",
+        "my pee looks like coca cola this week",  # liver, everyday words
+        "my ears hum all day since round 2",
+        "oops i took my dose twice today",  # the dose reply
+        "veo borroso desde ayer",  # blurred vision, Spanish
     ],
 )
 def test_urgent_signs_in_more_phrasings(safety: SafetyContent, message: str) -> None:
@@ -87,6 +109,13 @@ def test_urgent_signs_in_more_phrasings(safety: SafetyContent, message: str) -> 
         "Before I start, is it true that accutane causes suicidal thoughts? I feel fine.",
         "can i get pregnant on accutane",
         "night vision",
+        "my dad will kill me when he sees my report card",  # someone else does the "killing"
+        "gonna die my hair blue after the course",
+        "can't wait for this course to be over",
+        "are there studies on suicide risk and isotretinoin?",
+        "fainted a bit at the needle during my blood test, always do",
+        "i feel like death warmed up with this cold",
+        "was soll ich tun, wenn ich eine dosis vergesse?",  # a question in German
     ],
 )
 def test_look_alikes_stay_calm(safety: SafetyContent, message: str) -> None:
