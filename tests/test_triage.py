@@ -404,3 +404,23 @@ def test_look_alikes_of_arrangements_and_means_stay_calm(
     safety: SafetyContent, message: str
 ) -> None:
     assert triage(message, safety) is None
+
+
+def test_an_alternative_of_several_words_is_joined_with_underscores(knowledge_copy: Path) -> None:
+    """'keep_going|looks blurry' is "keep going blurry" or "looks blurry"; without the underscore
+    "keep going|looks" would be two slots and match neither as meant."""
+    edit_file(
+        knowledge_copy,
+        "safety.yaml",
+        "rules:\n",
+        "rules:\n  - id: urgent.test-multiword\n    tier: urgent\n    group: head-and-eyes\n"
+        '    phrases: ["keeps_going|looks|gone_all fuzzy"]\n',
+    )
+    safety = load_safety(knowledge_copy)
+    for message in [
+        "the board keeps going fuzzy",
+        "the board looks fuzzy",
+        "it has gone all fuzzy",
+    ]:
+        assert triage(message, safety) == Triage(Tier.URGENT, "urgent.test-multiword"), message
+    assert tier_of("the board keeps fuzzy", safety) == "none"

@@ -3,6 +3,7 @@
 A phrase is a sequence of slots, each matching whole canonical words (see words.py):
   word      that word                  a|b|c     any of these words
   @name     any item of a word class   word?     optional slot
+  a_b|c     "a b" or "c": an alternative of several words is joined by "_" ("keep_going|looks")
   ...       up to four words within one clause    #    a number    ##   a number from 10 up
 Matching is on whole words ("skilled" never matches "killed"). Each word of a message also stands for
 the lexicon words one typo away from it ("klil" for "kill", "lvie" for "live", "tried" for "tired"), so
@@ -234,8 +235,12 @@ class PhraseCompiler:
                     raise fields.error(field, f"phrase '{phrase}': unknown word class '{choice}'")
                 choices.extend(self.classes[choice[1:]])
             else:
-                self.check_word(choice, phrase, fields, field)
-                choices.append(choice)
+                # "keep_going|looks": several words as one alternative ("keep going|looks" is two
+                # slots, "keep" then "going" or "looks").
+                words = choice.split("_")
+                for word in words:
+                    self.check_word(word, phrase, fields, field)
+                choices.append(" ".join(words))
         return choices
 
     def check_word(self, word: str, phrase: str, fields: Fields, field: str) -> None:
