@@ -424,3 +424,11 @@ def test_an_alternative_of_several_words_is_joined_with_underscores(knowledge_co
     ]:
         assert triage(message, safety) == Triage(Tier.URGENT, "urgent.test-multiword"), message
     assert tier_of("the board keeps fuzzy", safety) == "none"
+
+
+def test_a_gap_crosses_a_comma_but_not_the_end_of_a_sentence(safety: SafetyContent) -> None:
+    # "thanks for everything ... look after my <pet>" is one rule; phones put commas everywhere.
+    assert tier_of("thanks for everything, please look after my cat", safety) == "crisis"
+    assert triage("thanks for everything. please look after my cat", safety) != triage(
+        "thanks for everything, please look after my cat", safety
+    )

@@ -4,7 +4,7 @@ A phrase is a sequence of slots, each matching whole canonical words (see words.
   word      that word                  a|b|c     any of these words
   @name     any item of a word class   word?     optional slot
   a_b|c     "a b" or "c": an alternative of several words is joined by "_" ("keep_going|looks")
-  ...       up to four words within one clause    #    a number    ##   a number from 10 up
+  ...       up to four words, commas aside, within one sentence    #  a number    ##  10 or more
 Matching is on whole words ("skilled" never matches "killed"). Each word of a message also stands for
 the lexicon words one typo away from it ("klil" for "kill", "lvie" for "live", "tried" for "tired"), so
 a typo in any word of four letters or more does not hide a phrase. Context phrases (negation triggers,
@@ -140,10 +140,14 @@ class Phrase:
     def _after_gap(
         self, document: Document, options: list[frozenset[str]], slot_index: int, position: int
     ) -> int | None:
+        # A gap crosses a comma ("sorry for everything, you were the best": a quoted farewell is
+        # still one thought) but never the end of a sentence.
         for skipped in range(MAX_GAP + 1):
             if skipped:
                 index = position + skipped - 1
-                if index >= len(document.words) or document.breaks_clause(index):
+                if index >= len(document.words) or (
+                    document.breaks_clause(index) and not document.is_comma(index)
+                ):
                     return None
             found = self._end(document, options, slot_index + 1, position + skipped)
             if found is not None:
