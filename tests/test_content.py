@@ -8,9 +8,10 @@ import pytest
 import yaml
 
 from bot.cli import main
-from bot.content import ContentError
+from bot.content import ContentError, read_yaml
 from bot.knowledge import load_knowledge
 from bot.reply import Responder
+from tests.conftest import SHIPPED_KNOWLEDGE
 
 
 def _edit_entries(directory: Path, file: str, change: object) -> None:
@@ -186,3 +187,12 @@ def test_check_reports_how_much_is_signed_off(
     path.write_text(text.replace("reviewed: pending", "reviewed: 2026-12-01", 1), encoding="utf-8")
     assert main(["check", "--knowledge", str(knowledge_copy)]) == 0
     assert "Review: 1 of " in capsys.readouterr().out
+
+
+def test_every_content_file_reads_the_same_without_the_c_yaml_parser() -> None:
+    """PyYAML falls back to its pure-Python parser where libyaml is missing; an unquoted "all? x"
+    inside [...] is valid to one and an error to the other."""
+    for path in sorted(SHIPPED_KNOWLEDGE.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        pure = yaml.load(text, Loader=yaml.SafeLoader)
+        assert pure == read_yaml(path), path
