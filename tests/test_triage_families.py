@@ -26,6 +26,8 @@ from tests.helpers import tier_of
         "my brother has been giving his things away to friends",  # arrangements, someone else
         "i dont think i'll be around much longer",  # said through a negation
         "no quiero seguir aquí",  # Spanish, indirect
+        "finally feeling really peaceful, i've made my decision",  # sudden calm after deciding
+        "suddenly feel at peace, it is time",
         "wrote letters to everyone just in case",  # goodbyes and arrangements
         "gave my dog to my cousin and deleted my socials, i feel at peace now",  # sudden calm
         "every morning i wake up disappointed that i woke up",
