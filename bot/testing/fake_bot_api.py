@@ -252,6 +252,10 @@ class FakeBotApi:
     def fail(self, method: str, fault: Fault, *, times: int = 1, retry_after: int = 1) -> None:
         """Serve `fault` instead of an answer for the next `times` calls of `method`."""
         self._faults[method] = _PlannedFault(fault, times, retry_after)
+        if method == "getUpdates":
+            # A long poll held open ends now, empty (as Telegram's may), so the fault is met on
+            # the next call instead of after the poll's whole timeout.
+            self._new_update.set()
 
     def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
         """What getChatMember says about a user: "creator", "administrator", "member", ..."""
