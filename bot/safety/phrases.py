@@ -107,6 +107,12 @@ class Phrase:
     slots: tuple[Slot, ...]
     anchors: frozenset[str]  # a message must have one of these words (cheap pre-check)
     first_words: frozenset[str]  # words a match can start with
+    # For each required slot, the words its choices start with: a message lacking any one of these
+    # sets cannot match, and is not tried word by word.
+    needs: tuple[frozenset[str], ...] = ()
+
+    def possible(self, present: Mapping[str, object]) -> bool:
+        return all(any(word in present for word in need) for need in self.needs)
 
     def spans(self, document: Document, fuzzy: bool) -> list[Span]:
         """Every match; call only for a document that has one of the `anchors`."""
@@ -185,10 +191,12 @@ class PhraseSet:
         if not present:
             return []
         by_anchor = self._by_anchor
+        words = document.positions[self.fuzzy]
         candidates = {index for word in present for index in by_anchor[word]}
         return [
             span
             for index in sorted(candidates)
+            if self.phrases[index].possible(words)
             for span in self.phrases[index].spans(document, self.fuzzy)
         ]
 
@@ -229,7 +237,8 @@ class PhraseCompiler:
             raise fields.error(
                 field, f"phrase '{text}' needs a required word and cannot start or end with '...'"
             )
-        return Phrase(text, tuple(slots), _anchors(required), _first_words(slots))
+        needs = tuple(frozenset(sequence[0] for sequence in slot.choices) for slot in required)
+        return Phrase(text, tuple(slots), _anchors(required), _first_words(slots), needs)
 
     def _choices(self, slot: str, phrase: str, fields: Fields, field: str) -> list[str]:
         choices: list[str] = []
