@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.telegram.config import Settings
     from bot.testing.fake_bot_api import FakeBotApi
     from bot.testing.harness import PollingBot
+    from bot.testing.updates import Updates
 
 SHIPPED_KNOWLEDGE = default_directory()
 
@@ -46,6 +47,14 @@ def knowledge_copy(tmp_path: Path) -> Path:
 
 # Seconds: the fake answers in milliseconds, and a "hang" fault must time out fast.
 TELEGRAM_TIMEOUT = 1.0
+
+
+@pytest.fixture
+def updates() -> Updates:
+    """Builds the updates a test pushes, numbering their messages."""
+    from bot.testing.updates import Updates
+
+    return Updates()
 
 
 @pytest.fixture

@@ -33,11 +33,6 @@ FOREIGN_CRISES = ("je veux me suicider", "quiero suicidarme", "ich will mich umb
 SPANISH = "¿Puedo tomar el sol durante el tratamiento con isotretinoína?"
 
 
-@pytest.fixture
-def updates() -> Updates:
-    return Updates()
-
-
 def sent(calls: list[Call], method: str = "sendMessage") -> list[Call]:
     return [call for call in calls if call.method == method]
 

@@ -25,11 +25,6 @@ CHAT = private_chat(ALICE)
 DOCKER_GRACE_SECONDS = 10.0
 
 
-@pytest.fixture
-def updates() -> Updates:
-    return Updates()
-
-
 def question_of(responder: Responder) -> str:
     for entry in responder.knowledge.entries.values():
         if responder.reply(entry.questions[0]).kind is Kind.ANSWER:

@@ -21,11 +21,6 @@ CRISIS = "I want to kill myself"
 BOT = f"@{BOT_USERNAME}"
 
 
-@pytest.fixture
-def updates() -> Updates:
-    return Updates()
-
-
 @pytest.fixture(autouse=True)
 def moderator_is_admin(fake_api: FakeBotApi) -> None:
     fake_api.set_member_status(GROUP["id"], MODERATOR.id, "administrator")

@@ -25,11 +25,6 @@ NEWCOMER = Person(1003, "Nell")
 BURST = 10_000
 
 
-@pytest.fixture
-def updates() -> Updates:
-    return Updates()
-
-
 @pytest.fixture(autouse=True)
 def quick_stop(polling_bot: PollingBot) -> None:
     """The test leaves a backlog behind on purpose: drop it at the end instead of answering it."""

@@ -23,11 +23,6 @@ ALICE = Person(1001, "Alice")
 CHAT = private_chat(ALICE)
 
 
-@pytest.fixture
-def updates() -> Updates:
-    return Updates()
-
-
 def sent(calls: list[Call], method: str = "sendMessage") -> list[Call]:
     return [call for call in calls if call.method == method]
 

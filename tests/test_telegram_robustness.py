@@ -518,11 +518,6 @@ async def test_the_running_process_logs_no_token_when_polling_meets_an_error_pag
 # -- Group settings and callback data, crafted by hand -----------------------------------------------
 
 
-@pytest.fixture
-def updates() -> Updates:
-    return Updates()
-
-
 async def settings_panel(bot: PollingBot, updates: Updates) -> Call:
     bot.api.set_member_status(GROUP["id"], MODERATOR.id, "administrator")
     [panel] = replies(await bot.exchange(updates.text(GROUP, MODERATOR, "/settings")))

@@ -28,11 +28,6 @@ MODERATOR = Person(2002, "Mo")
 GROUP = group_chat(-100_777)
 
 
-@pytest.fixture
-def updates() -> Updates:
-    return Updates()
-
-
 @pytest.fixture(autouse=True)
 def moderator_is_admin(fake_api: FakeBotApi) -> None:
     fake_api.set_member_status(GROUP["id"], MODERATOR.id, "administrator")
