@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,10 @@ class Reply:
 # "thanks, and what about dry lips?").
 SMALLTALK_SCORE = 90.0
 
+# Triage results kept for the latest texts, in memory only: the Telegram layer triages each update on
+# arrival (to put escalations first) and again in `reply`, and floods repeat the same text.
+TRIAGE_CACHE_SIZE = 1024
+
 
 class Responder:
     """Holds the loaded knowledge and its indexes; `reply` is pure and safe to call concurrently."""
@@ -119,12 +123,13 @@ class Responder:
             frozenset(),
         )
         self.second_look = _second_look(knowledge, encoder) if encoder is not None else None
+        self._triage = lru_cache(maxsize=TRIAGE_CACHE_SIZE)(self._triage_uncached)
 
     def reply(self, message: str, chat: ChatSettings | None = None) -> Reply:
         chat = chat or ChatSettings()
         # Triage comes before anything that could dismiss the message: "💊💊💊" has no words to
         # answer from, yet triage reads emoji.
-        flagged = triage(message, self.knowledge.safety, self.second_look)
+        flagged = self._triage(message)
         if flagged is not None and flagged.checkin and chat.earlier_checkins > 0:
             flagged = Triage(Tier.CRISIS, f"crisis.repeated.{flagged.rule}")
         if flagged is not None and not flagged.checkin:
@@ -141,7 +146,10 @@ class Responder:
     def escalates(self, message: str) -> bool:
         """Whether `reply` would escalate this message (an escalation or a check-in leading it):
         triage alone, without the retrieval an answer needs."""
-        return triage(message, self.knowledge.safety, self.second_look) is not None
+        return self._triage(message) is not None
+
+    def _triage_uncached(self, message: str) -> Triage | None:
+        return triage(message, self.knowledge.safety, self.second_look)
 
     def entry_reply(self, entry_id: str, chat: ChatSettings | None = None) -> Reply | None:
         """The answer to a topic chosen directly (button, deep link, inline result)."""

@@ -16,7 +16,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any
 
 from telegram import (
@@ -69,7 +68,6 @@ WATCHED_TIERS = frozenset({Tier.CRISIS, Tier.EMERGENCY})
 INLINE_CACHE_SECONDS = 300
 ALERT_WINDOW_SECONDS = 300.0
 INLINE_PREVIEW_LENGTH = 100
-ESCALATION_CACHE_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -177,8 +175,6 @@ class Frontend:
         self.checkins = CheckinMemory()
         # One moderator alert per group per window: a crisis storm must not become an alert storm.
         self.alert_pace = Cooldown(replies=1, window=ALERT_WINDOW_SECONDS)
-        # Floods repeat themselves: a message seen lately is not triaged again on arrival.
-        self._escalates_text = lru_cache(maxsize=ESCALATION_CACHE_SIZE)(self.responder.escalates)
 
     def escalates(self, update: object) -> bool:
         """Whether the core escalates the text this update brings; the update processor lets such
@@ -188,7 +184,7 @@ class Frontend:
         message = update.message or update.edited_message
         if message is None or not message.text:
             return False
-        return self._escalates_text(message.text)
+        return self.responder.escalates(message.text)
 
     # -- texts -----------------------------------------------------------------------------------
 
