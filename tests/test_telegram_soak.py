@@ -34,6 +34,7 @@ QUICK = replace(
     burst_size=100,
     # The group limit's clock runs faster too, or the storm alone would take 18 s.
     flood_limits=TELEGRAM_FLOOD_LIMITS.faster(overall=10, group=20),
+    pool=500,
 )
 
 

@@ -60,6 +60,9 @@ class SoakPlan:
     storm: int  # crisis messages posted at once in one group
     flood_limits: FloodLimits
     seed: int = 2
+    # Messages drawn from the labelled sets for the traffic (None: all of them). Each one's expected
+    # reply is worked out before the soak starts, so a short soak draws fewer.
+    pool: int | None = None
 
 
 SOAK = SoakPlan(
@@ -215,15 +218,17 @@ class Traffic:
         self.conversation = conversation_for(responder)
         self.cooldown_notice = hash(Frontend(responder).html("cooldown"))
         self._texts: dict[str, tuple[int, Kind, object]] = {}
-        self._pools(responder)
+        self._pools(responder, plan)
 
-    def _pools(self, responder: Responder) -> None:
+    def _pools(self, responder: Responder, plan: SoakPlan) -> None:
         labelled = [row for path in default_sets(responder) for row in read_labelled(path).rows]
         entries = responder.knowledge.entries.values()
         questions = [entry.questions[0] for entry in entries]
         # A soft check-in's reply depends on the chat's earlier check-ins (risk builds over turns), so
         # the soak, which predicts each reply on its own, leaves those messages out (tested elsewhere).
         pool = [message for message, _ in labelled] or questions
+        if plan.pool is not None and plan.pool < len(pool):
+            pool = self.random.sample(pool, plan.pool)
         self.messages = [m for m in pool if not responder.reply(m, self.private_settings).checkin]
         self.topics = list(responder.knowledge.entries)
         self.questions = [q for q in questions if self._group(q)[1] is Kind.ANSWER]
