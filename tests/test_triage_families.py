@@ -60,7 +60,61 @@ def test_crisis_in_other_languages_gets_the_regions_numbers(
 
 
 @pytest.mark.parametrize(
-    "message", ["no puedo respirar", "ich kriege keine luft", "dor no peito muito forte"]
+    "message",
+    [
+        "tengo ganas de morirme",  # a wish, then a death word, in any of their forms
+        "quisiera estar muerta",
+        "me voy a matar",
+        "ich wünschte, ich wäre tot",
+        "ich habe keinen Grund mehr zu leben",  # not wanting to live, negation included
+        "je voudrais être morte",
+        "j'ai plus envie de vivre",
+        "queria estar morto",
+        "sem vontade nenhuma de viver",
+        "vorrei morire",
+        "mi voglio ammazzare",
+        "mujhe ab jeena nahi hai",
+        "main mar jaungi",
+    ],
+)
+def test_crisis_wordings_in_other_languages(safety: SafetyContent, message: str) -> None:
+    assert tier_of(message, safety) == "crisis"
+
+
+@pytest.mark.parametrize(
+    "message", ["no quiero morir, solo tengo miedo", "não quero morrer", "je ne veux pas mourir"]
+)
+def test_a_denied_wish_in_another_language_gets_the_check_in_as_in_english(
+    safety: SafetyContent, message: str
+) -> None:
+    result = triage(message, safety)
+    assert result is not None, message
+    assert result.checkin, message
+    assert result.tier is Tier.URGENT
+
+
+def test_despair_alone_in_another_language_gets_the_check_in_but_a_question_does_not(
+    safety: SafetyContent,
+) -> None:
+    for message in ("ich kann nicht mehr", "ya no puedo más", "non ce la faccio più"):
+        result = triage(message, safety)
+        assert result is not None, message
+        assert result.checkin, message
+    assert triage("ich will nicht mehr so trockene lippen haben", safety) is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "no puedo respirar",
+        "ich kriege keine luft",
+        "dor no peito muito forte",
+        "ich kriege kaum luft und meine lippen schwellen an",  # breathing and swelling as patterns
+        "la cara se me está hinchando",
+        "j'ai du mal à respirer",
+        "minha garganta está inchada",
+        "mi si gonfia la gola",
+    ],
 )
 def test_emergencies_in_other_languages(safety: SafetyContent, message: str) -> None:
     assert tier_of(message, safety) == "emergency"
@@ -118,6 +172,10 @@ def test_urgent_signs_in_more_phrasings(safety: SafetyContent, message: str) -> 
         "fainted a bit at the needle during my blood test, always do",
         "i feel like death warmed up with this cold",
         "was soll ich tun, wenn ich eine dosis vergesse?",  # a question in German
+        "me muero de ganas de empezar el tratamiento",  # "dying to start"
+        "estoy harta de este acné",
+        "voglio sapere se posso bere alcol",
+        "mujhe jeena hai, acne ke saath bhi",  # "I want to live, even with acne"
     ],
 )
 def test_look_alikes_stay_calm(safety: SafetyContent, message: str) -> None:
