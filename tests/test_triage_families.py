@@ -34,6 +34,8 @@ from tests.helpers import tier_of
         "my boyfriend keeps talking about ending it",  # someone else
         "getting thoughts to finish my life",
         "it would be easier if i just got ill and died",
+        "honestly whats the point of me even being here",  # the point of oneself
+        "im scared of what i could do to myself tonight",  # fear of one's own acts
     ],
 )
 def test_crisis_families_in_plain_wording(safety: SafetyContent, message: str) -> None:
@@ -176,6 +178,8 @@ def test_urgent_signs_in_more_phrasings(safety: SafetyContent, message: str) -> 
         "estoy harta de este acné",
         "voglio sapere se posso bere alcol",
         "mujhe jeena hai, acne ke saath bhi",  # "I want to live, even with acne"
+        "whats the point of being here at 8am for bloods",
+        "i'm really done with tane this time, last capsule today",
     ],
 )
 def test_look_alikes_stay_calm(safety: SafetyContent, message: str) -> None:
