@@ -146,6 +146,8 @@ def test_emergencies_in_everyday_words(safety: SafetyContent, message: str) -> N
         "my pee looks like coca cola this week",  # liver, everyday words
         "my ears hum all day since round 2",
         "oops i took my dose twice today",  # the dose reply
+        "took yesterday's dose and today's dose together by mistake",
+        "my liver results were high and the doctor said to stop taking it",  # labs, told to stop
         "veo borroso desde ayer",  # blurred vision, Spanish
     ],
 )
@@ -179,6 +181,8 @@ def test_urgent_signs_in_more_phrasings(safety: SafetyContent, message: str) -> 
         "voglio sapere se posso bere alcol",
         "mujhe jeena hai, acne ke saath bhi",  # "I want to live, even with acne"
         "whats the point of being here at 8am for bloods",
+        "should i take both capsules together or split them?",  # a question about a dose plan
+        "my doctor says stop worrying, my cholesterol is ok",
         "i'm really done with tane this time, last capsule today",
     ],
 )
