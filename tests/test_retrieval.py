@@ -112,6 +112,36 @@ def test_sentences_and_questions_of_a_long_post() -> None:
     ]
 
 
+def test_a_question_that_says_too_little_is_read_with_the_sentence_before_it() -> None:
+    post = "I work outdoors all summer. How careful should I be? Is SPF 50 enough for the beach?"
+
+    def vague(sentence: str) -> bool:
+        return len(sentence.split()) <= 5
+
+    assert questions(post, vague) == [
+        "I work outdoors all summer. How careful should I be?",
+        "Is SPF 50 enough for the beach?",
+    ]
+    assert questions("How careful should I be?", vague) == ["How careful should I be?"]
+    # After another question, a short one has a subject of its own.
+    assert questions("Is SPF 50 enough? How careful should I be?", vague) == [
+        "Is SPF 50 enough?",
+        "How careful should I be?",
+    ]
+
+
+def test_a_story_ending_in_a_vague_question_is_not_answered_from_that_question_alone(
+    responder: Responder,
+) -> None:
+    alone = "How careful do I need to be?"
+    story = (
+        "Round 2 runs right through summer for me and I coach tennis outdoors most afternoons. "
+        + alone
+    )
+    assert responder.reply(alone).entry == "serious-warning-signs"
+    assert responder.reply(story).entry != "serious-warning-signs"
+
+
 def test_weights_with_the_wrong_checksum_are_refused(tmp_path: Path) -> None:
     weights = tmp_path / "w.safetensors"
     weights.write_bytes(b"not the model")

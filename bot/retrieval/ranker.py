@@ -40,6 +40,7 @@ class Ranker:
         encoder: Encoder | None,
     ) -> None:
         self._synonyms = synonyms
+        self._vague_words = tuning.vague_question_words
         self._weight = tuning.semantic_weight / 100 if encoder is not None else 0.0
         self.uncovered = frozenset(out_of_scope)
         overlap = self.uncovered & set(entries)
@@ -62,7 +63,7 @@ class Ranker:
         self.model_name = encoder.name if encoder is not None else "none (lexical only)"
 
     def rank(self, message: str, limit: int = 5) -> Ranking:
-        texts = [message, *questions(message)]
+        texts = [message, *questions(message, self._is_vague)]
         prepared = [normalise(text, self._synonyms) for text in dict.fromkeys(texts)]
         per_text = self._score_texts(prepared)
         best: dict[str, float] = {}
@@ -73,6 +74,10 @@ class Ranker:
             candidates=_top(best, limit),
             other_question=self._other_question(per_text[1:], best),
         )
+
+    def _is_vague(self, sentence: str) -> bool:
+        content = self._lexical[0].prepare(normalise(sentence, self._synonyms))
+        return len(content.split()) < self._vague_words
 
     def _score_texts(self, prepared: list[str]) -> list[dict[str, float]]:
         content = [self._lexical[0].prepare(text) for text in prepared]

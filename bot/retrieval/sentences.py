@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 # A sentence ends at . ! ? (or several) followed by a space, or at a line break.
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -26,13 +27,22 @@ def is_question(sentence: str) -> bool:
     return sentence.rstrip().endswith("?") or bool(_QUESTION_START.match(sentence.strip()))
 
 
-def questions(message: str) -> list[str]:
+def questions(message: str, vague: Callable[[str], bool] | None = None) -> list[str]:
     """The sentences that ask something, in order (the first ones and the last, at most
-    MAX_QUESTIONS); for a story with none, its last sentence."""
+    MAX_QUESTIONS); for a story with none, its last sentence. A question that `vague` finds says too
+    little on its own ("How careful do I need to be?") is read with the story sentence before it (not
+    with another question, which has its own subject)."""
     found = sentences(message)
-    asked = [sentence for sentence in found if is_question(sentence)]
+    asked = [index for index, sentence in enumerate(found) if is_question(sentence)]
     if len(asked) > MAX_QUESTIONS:
         asked = [*asked[: MAX_QUESTIONS - 1], asked[-1]]
-    if asked or len(found) < 2:
-        return asked
-    return found[-1:]
+    if not asked and len(found) >= 2:
+        asked = [len(found) - 1]
+    return [_with_context(found, index, vague) for index in asked]
+
+
+def _with_context(found: list[str], index: int, vague: Callable[[str], bool] | None) -> str:
+    story = index > 0 and not is_question(found[index - 1])
+    if story and vague is not None and vague(found[index]):
+        return f"{found[index - 1]} {found[index]}"
+    return found[index]

@@ -7,7 +7,14 @@ from pathlib import Path
 
 from bot.content import Fields, read_yaml
 
-SCORE_FIELDS = ("answer_score", "clarify_score", "margin", "max_suggestions", "semantic_weight")
+SCORE_FIELDS = (
+    "answer_score",
+    "clarify_score",
+    "margin",
+    "max_suggestions",
+    "semantic_weight",
+    "vague_question_words",
+)
 TUNING_FIELDS = ("stopwords", *SCORE_FIELDS)
 
 
@@ -21,6 +28,9 @@ class Tuning:
     margin: float  # lead over a runner-up from another section needed to answer directly
     max_suggestions: int
     semantic_weight: float = 0.0  # share (in %) of the semantic score in the combined score
+    # A question in a longer post with fewer content words than this is read with the sentence before
+    # it: alone, "How careful do I need to be?" matches whatever entry is about being careful.
+    vague_question_words: int = 0
 
 
 def load_tuning(path: Path) -> Tuning:
@@ -33,4 +43,5 @@ def load_tuning(path: Path) -> Tuning:
         margin=fields.score("margin"),
         max_suggestions=int(fields.score("max_suggestions")),
         semantic_weight=fields.score("semantic_weight"),
+        vague_question_words=int(fields.score("vague_question_words")),
     )
