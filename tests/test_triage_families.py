@@ -84,6 +84,27 @@ def test_crisis_wordings_in_other_languages(safety: SafetyContent, message: str)
 
 
 @pytest.mark.parametrize(
+    ("message", "tier"),
+    [
+        ("ya escribí una carta de despedida para mis papás", "crisis"),  # letters left
+        ("hab alle meine sachen verschenkt, brauche ich eh nicht mehr", "crisis"),  # things given
+        ("c'est mon dernier message ici, merci pour tout", "crisis"),  # a last message
+        ("penso di buttarmi dal ponte stasera", "crisis"),  # a jump
+        ("aaj subah na uthu toh theek hai", "crisis"),  # not waking
+        ("a minha avó ficou com a boca torta e fala enrolada", "emergency"),  # stroke signs
+        ("mi novio se desmayó y no reacciona", "emergency"),  # collapse
+        ("depuis la 2e cure je pleure tout le temps", "urgent"),  # mood
+        ("tengo un dolor de estómago horrible que se me va a la espalda", "urgent"),  # abdomen
+        ("seit gestern höre ich schlecht auf dem linken ohr", "urgent"),  # hearing
+    ],
+)
+def test_warning_sign_families_in_other_languages(
+    safety: SafetyContent, message: str, tier: str
+) -> None:
+    assert tier_of(message, safety) == tier
+
+
+@pytest.mark.parametrize(
     "message", ["no quiero morir, solo tengo miedo", "não quero morrer", "je ne veux pas mourir"]
 )
 def test_a_denied_wish_in_another_language_gets_the_check_in_as_in_english(
@@ -180,6 +201,10 @@ def test_urgent_signs_in_more_phrasings(safety: SafetyContent, message: str) -> 
         "estoy harta de este acné",
         "voglio sapere se posso bere alcol",
         "mujhe jeena hai, acne ke saath bhi",  # "I want to live, even with acne"
+        "sin dolor de cabeza ni problemas de vista, solo los labios",  # "without": negation
+        "roacutan pode causar depressão?",  # a general question, in Portuguese
+        "este calor me mata con la piel tan seca",  # "me mata": an idiom, not a typo of "matar"
+        "ça me tue ces lèvres sèches",
         "whats the point of being here at 8am for bloods",
         "should i take both capsules together or split them?",  # a question about a dose plan
         "my doctor says stop worrying, my cholesterol is ok",
