@@ -36,6 +36,10 @@ from tests.helpers import tier_of
         "it would be easier if i just got ill and died",
         "honestly whats the point of me even being here",  # the point of oneself
         "im scared of what i could do to myself tonight",  # fear of one's own acts
+        "i have about 40 capsules saved up and i know why",  # means kept
+        "what's the least painful way to go",  # method
+        "everything is decided now and i feel calm",  # sudden calm after deciding
+        "my family would move on in like a week",  # burden
     ],
 )
 def test_crisis_families_in_plain_wording(safety: SafetyContent, message: str) -> None:
@@ -170,6 +174,9 @@ def test_emergencies_in_everyday_words(safety: SafetyContent, message: str) -> N
         "took yesterday's dose and today's dose together by mistake",
         "my liver results were high and the doctor said to stop taking it",  # labs, told to stop
         "veo borroso desde ayer",  # blurred vision, Spanish
+        "my implant fell out and i'm on accutane",  # contraception
+        "everything feels unreal lately, like i'm watching myself",  # unreality
+        "my ears are ringing all the time now",  # hearing
     ],
 )
 def test_urgent_signs_in_more_phrasings(safety: SafetyContent, message: str) -> None:
@@ -206,6 +213,9 @@ def test_urgent_signs_in_more_phrasings(safety: SafetyContent, message: str) -> 
         "este calor me mata con la piel tan seca",  # "me mata": an idiom, not a typo of "matar"
         "ça me tue ces lèvres sèches",
         "whats the point of being here at 8am for bloods",
+        "what's the overdose risk for a toddler if they find it?",  # a question about storage
+        "i made a plan for my skincare routine, can you check it",
+        "i'm hopeless at applying lip balm",
         "should i take both capsules together or split them?",  # a question about a dose plan
         "my doctor says stop worrying, my cholesterol is ok",
         "i'm really done with tane this time, last capsule today",
