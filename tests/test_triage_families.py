@@ -40,6 +40,8 @@ from tests.helpers import tier_of
         "what's the least painful way to go",  # method
         "everything is decided now and i feel calm",  # sudden calm after deciding
         "my family would move on in like a week",  # burden
+        "i dont see the point of any of it",  # two phrases once read as two slots each
+        "thinking about not getting out of the bath this time",
     ],
 )
 def test_crisis_families_in_plain_wording(safety: SafetyContent, message: str) -> None:
