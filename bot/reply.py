@@ -19,7 +19,7 @@ from bot.knowledge import Entry, Knowledge, SafetyNote, load_knowledge
 from bot.normalise import normalise
 from bot.render import bold, escape, italic, plain, split_message
 from bot.retrieval.candidate import Candidate
-from bot.retrieval.encoder import Encoder, WordLlamaEncoder
+from bot.retrieval.encoder import Encoder, MultilingualEncoder, WordLlamaEncoder
 from bot.retrieval.lexical import Matcher
 from bot.retrieval.ranker import Ranker, Ranking
 from bot.retrieval.semantic import SemanticIndex
@@ -99,9 +99,14 @@ class Responder:
     """Holds the loaded knowledge and its indexes; `reply` is pure and safe to call concurrently."""
 
     def __init__(
-        self, knowledge: Knowledge, tuning: Tuning | None = None, encoder: Encoder | None = None
+        self,
+        knowledge: Knowledge,
+        tuning: Tuning | None = None,
+        encoder: Encoder | None = None,
+        safety_encoder: Encoder | None = None,
     ) -> None:
-        """`encoder` None means the lexical matcher alone (`load_responder` passes the real model)."""
+        """`encoder` None means the lexical matcher alone (`load_responder` passes the real model);
+        `safety_encoder` is the second look's model (None: the same as `encoder`)."""
         self.knowledge = knowledge
         self.tuning = tuning or load_tuning(knowledge.directory / "retrieval.yaml")
         entry_phrasings = {
@@ -122,7 +127,8 @@ class Responder:
             knowledge.synonyms,
             frozenset(),
         )
-        self.second_look = _second_look(knowledge, encoder) if encoder is not None else None
+        looking = safety_encoder or encoder
+        self.second_look = _second_look(knowledge, looking) if looking is not None else None
         self._triage = lru_cache(maxsize=TRIAGE_CACHE_SIZE)(self._triage_uncached)
 
     def reply(self, message: str, chat: ChatSettings | None = None) -> Reply:
@@ -315,7 +321,11 @@ def _second_look(knowledge: Knowledge, encoder: Encoder) -> SecondLook:
 
 
 def load_responder(directory: Path | None = None) -> Responder:
-    responder = Responder(load_knowledge(directory), encoder=default_encoder())
+    responder = Responder(
+        load_knowledge(directory),
+        encoder=default_encoder(),
+        safety_encoder=default_safety_encoder(),
+    )
     # The content, the model and the indexes live as long as the process: frozen, the collector no
     # longer rescans their ~70 000 objects in each full collection (a ~40 ms pause inside a reply).
     gc.freeze()
@@ -326,3 +336,9 @@ def load_responder(directory: Path | None = None) -> Responder:
 def default_encoder() -> Encoder:
     """The bundled model, loaded (and its checksum verified) once per process."""
     return WordLlamaEncoder()
+
+
+@cache
+def default_safety_encoder() -> Encoder:
+    """The second look's multilingual model, loaded (and verified) once per process."""
+    return MultilingualEncoder()

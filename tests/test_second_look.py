@@ -131,7 +131,8 @@ def test_broken_examples_are_one_clear_error(
 def test_with_the_real_model_unseen_crisis_wording_gets_the_checkin_and_the_line(
     responder: Responder,
 ) -> None:
-    message = "my mind keeps going to dark places and i'm scared of what i might do"
+    # Spanish, in words no lexicon phrase has: the multilingual model puts it near English examples.
+    message = "ultimamente pienso que todos estarían mejor si yo no estuviera"
     assert message not in responder.knowledge.safety.examples.crisis
     assert triage(message, responder.knowledge.safety) is None  # beyond the lexicon
     reply = responder.reply(message)

